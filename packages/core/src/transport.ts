@@ -1,0 +1,176 @@
+import type { ComponentHealth, Startable } from './lifecycle.js'
+import type { Mode, PathSample } from './mode.js'
+
+/** What a node says about itself in the connection handshake. */
+export interface Capabilities {
+  /** Codec names the node can decode (e.g. `none`, `lz4`, `zstd`). */
+  codecs: string[]
+  /** Most parallel streams the node accepts in one session. */
+  maxStreams: number
+  /** Whether the node can use RDMA. */
+  rdma: boolean
+}
+
+/** A node's identity as exchanged in the handshake. */
+export interface NodeIdentity {
+  /** Unique id of the node within its cluster. */
+  nodeId: string
+  /** Id of the cluster; a handshake between different clusters is rejected. */
+  clusterId: string
+  /** The node's current mode. */
+  mode: Mode
+  /** What the node can do. */
+  capabilities: Capabilities
+}
+
+/** The far end of a session, as learned in the handshake. */
+export interface PeerInfo extends NodeIdentity {
+  /** The address the session was dialled to or accepted from. */
+  address: string
+}
+
+/** Byte progress of a bulk transfer. */
+export interface TransferProgress {
+  /** Bytes the receiver has acknowledged. */
+  bytesAcked: number
+  /** Bytes sent so far (≥ acknowledged). */
+  bytesSent: number
+  /** Size of the whole object. */
+  totalBytes: number
+}
+
+/** Random-access bytes to send; random access is what makes transfers resumable and striping possible. */
+export interface TransferSource {
+  /** Size of the object in bytes. */
+  readonly sizeBytes: number
+  /** Reads `lengthBytes` bytes at `offsetBytes` (the last read may be shorter only at the end of the object). */
+  read(offsetBytes: number, lengthBytes: number, signal?: AbortSignal): Promise<Uint8Array>
+}
+
+/** Where a receiver puts an incoming transfer. Writes arrive in order, without gaps. */
+export interface TransferSink {
+  /** Writes `bytes` at `offsetBytes`; the transfer waits for the promise (backpressure). */
+  write(offsetBytes: number, bytes: Uint8Array, signal?: AbortSignal): Promise<void>
+  /** Called once every byte is written and the digest matched. */
+  close?(): Promise<void>
+  /** Called when the transfer fails; the sink should discard what it holds. */
+  abort?(reason: Error): Promise<void>
+}
+
+/** Options of {@link Session.transfer}. */
+export interface TransferOptions {
+  /** Stable id of the object; a transfer with the same id after a reconnect resumes. @default a random id */
+  id?: string
+  /** Chunk size striped over streams. @default 262144 (256 KiB) */
+  chunkBytes?: number
+  /** Application metadata delivered with the transfer (small; bounded by the transport). */
+  metadata?: Record<string, string>
+  /** Cancels the transfer; the receiver is told. */
+  signal?: AbortSignal
+  /** Called as acknowledgements arrive. */
+  onProgress?: (progress: TransferProgress) => void
+}
+
+/** Outcome of a completed bulk transfer (on both sides). */
+export interface TransferResult {
+  /** The transfer's id. */
+  id: string
+  /** Bytes delivered. */
+  sizeBytes: number
+  /** End-to-end digest of the object (`sha256:` + hex), checked by the receiver. */
+  digest: string
+  /** Wall time of the transfer in milliseconds. */
+  durationMs: number
+}
+
+/** A transfer offered by the peer; accept it with a sink or reject it. */
+export interface IncomingTransfer {
+  /** The transfer's id. */
+  readonly id: string
+  /** Size of the object in bytes. */
+  readonly sizeBytes: number
+  /** Metadata the sender attached. */
+  readonly metadata: Readonly<Record<string, string>>
+  /** Receives the object into `sink`; resolves once the digest matched. */
+  accept(sink: TransferSink, options?: { signal?: AbortSignal }): Promise<TransferResult>
+  /** Declines the transfer; the sender's `transfer()` rejects with `DWCP_ERR_TRANSFER_REJECTED`. */
+  reject(reason: string): void
+}
+
+/** Events a {@link Session} emits. */
+export interface SessionEvents {
+  /** A message arrived on `channel`. */
+  message: [channel: string, bytes: Uint8Array]
+  /** The peer offers a bulk transfer. A transfer with no listener is rejected. */
+  transfer: [incoming: IncomingTransfer]
+  /** The session closed; `error` is set when it closed because of a failure. */
+  close: [error?: Error]
+}
+
+/** Subscription surface shared by event-emitting interfaces. */
+export interface Subscribable<E extends { [K in keyof E]: unknown[] }> {
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof E>(event: K, listener: (...args: E[K]) => void): () => void
+  /** Adds a listener called at most once. */
+  once<K extends keyof E>(event: K, listener: (...args: E[K]) => void): () => void
+  /** Removes a listener. */
+  off<K extends keyof E>(event: K, listener: (...args: E[K]) => void): void
+}
+
+/**
+ * One peer, many streams (or one UCX endpoint) underneath. Small ordered messages go through `send`; bulk
+ * objects through `transfer`, striped over the streams, acknowledged, resumable, digest-checked.
+ */
+export interface Session extends Subscribable<SessionEvents> {
+  /** Unique id of this session (same on both ends). */
+  readonly id: string
+  /** Who is at the other end. */
+  readonly remote: PeerInfo
+  /** Whether the session is closed. */
+  readonly closed: boolean
+  /** Number of parallel streams; setting it grows or shrinks the stream set (bounded by both sides' caps). */
+  streams: number
+  /** Sends a small message on a named channel; messages on one session arrive in order. */
+  send(channel: string, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>
+  /** Sends a bulk object and resolves once the receiver confirmed the digest. */
+  transfer(source: TransferSource, options?: TransferOptions): Promise<TransferResult>
+  /** The latest measurement of the path to the peer. */
+  sample(): PathSample
+  /** Closes every stream; pending operations reject with `DWCP_ERR_SESSION_CLOSED`. */
+  close(options?: { reason?: string }): Promise<void>
+}
+
+/** Events a {@link Transport} emits. */
+export interface TransportEvents {
+  /** A peer dialled in and passed the handshake. */
+  session: [session: Session]
+}
+
+/** Moves bytes between nodes: in-memory, TCP (+TLS) or UCX. */
+export interface Transport extends Startable, Subscribable<TransportEvents> {
+  /** Implementation name (`memory`, `tcp`, `ucx`). */
+  readonly name: string
+  /** Starts listening; resolves with the address peers can dial (e.g. with the port chosen). */
+  listen(address: string, options?: { signal?: AbortSignal }): Promise<string>
+  /** Addresses currently listened on. */
+  addresses(): string[]
+  /** Connects to a peer and runs the handshake. */
+  dial(address: string, options?: { signal?: AbortSignal }): Promise<Session>
+  /** Sessions currently open (dialled and accepted). */
+  sessions(): Session[]
+  /** Health of the transport. */
+  health(): ComponentHealth
+}
+
+/** Components a transport factory receives from the node. */
+export interface TransportComponents {
+  /** Who this node is (sent in the handshake). */
+  identity: () => NodeIdentity
+  clock: import('./clock.js').Clock
+  logger: import('./logger.js').Logger
+  random?: import('./random.js').Random
+  metrics?: import('./metrics.js').Metrics
+}
+
+/** A transport factory in the two-step style: `memoryTransport(init)(components)`. */
+export type TransportFactory = (components: TransportComponents) => Transport
