@@ -18,19 +18,26 @@ export interface Clock {
 }
 
 /**
- * The real clock: `performance.now()` and Node's timers. Timers are `unref`'d so that a forgotten timer never
- * keeps a host process alive.
+ * The real clock: `performance.now()` and Node's timers. Timers keep the process alive like any pending I/O;
+ * every component clears its timers in `stop()`/`close()`, which the lifecycle tests check.
  */
 export function systemClock(): Clock {
   return {
     now: () => performance.now(),
     setTimeout(fn, delayMs) {
-      const timer = setTimeout(fn, Math.max(0, delayMs))
-      timer.unref()
-      return timer as unknown as TimerHandle
+      // A zero delay runs on the next turn of the event loop (setImmediate) rather than after Node's 1 ms
+      // minimum timeout: in-memory links deliver with zero latency thousands of times per transfer.
+      if (delayMs <= 0) {
+        const immediate = setImmediate(fn)
+        return { __timer: true, immediate } as unknown as TimerHandle
+      }
+      const timeout = setTimeout(fn, delayMs)
+      return { __timer: true, timeout } as unknown as TimerHandle
     },
     clearTimeout(handle) {
-      clearTimeout(handle as unknown as NodeJS.Timeout)
+      const h = handle as unknown as { immediate?: NodeJS.Immediate; timeout?: NodeJS.Timeout }
+      if (h.immediate) clearImmediate(h.immediate)
+      if (h.timeout) clearTimeout(h.timeout)
     },
   }
 }

@@ -1,0 +1,27 @@
+/**
+ * @packageDocumentation
+ * The adaptive multi-stream transport (AMST): sessions that carry ordered messages and bulk transfers striped
+ * over several streams, acknowledged and digest-checked. Today: the in-memory transport; TCP (+TLS) and UCX
+ * share the session engine.
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetwork, memoryTransport } from '@dwcp/amst'
+ * import { silentLogger, systemClock } from '@dwcp/core'
+ *
+ * const network = new MemoryNetwork()
+ * const identity = { nodeId: 'a', clusterId: 'c', mode: 'datacenter' as const,
+ *   capabilities: { codecs: ['none'], maxStreams: 16, rdma: false } }
+ * const transport = memoryTransport({ network })({ identity: () => identity, clock: systemClock(), logger: silentLogger() })
+ * await transport.start()
+ * await transport.listen('memory://a')
+ * ```
+ */
+export { PROTOCOL_VERSION, checkPeerIdentity } from './handshake.js'
+export type { LinkConditions } from './memory/link.js'
+export { MEMORY_SCHEME, MemoryNetwork, defaultMemoryNetwork, parseMemoryAddress } from './memory/memory-network.js'
+export { type MemoryTransportInit, memoryTransport } from './memory/memory-transport.js'
+export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session/limits.js'
+export { MultiStreamSession, type MultiStreamSessionInit } from './session/multi-stream-session.js'
+export type { SessionFrame } from './session/frames.js'
+export type { FrameStream, StreamProvider, StreamStats } from './session/stream-provider.js'

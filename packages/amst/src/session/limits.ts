@@ -1,0 +1,34 @@
+/** Bounds of one session. Everything that grows is bounded here. */
+export interface SessionLimits {
+  /** Chunk size striped over streams. @default 262144 (256 KiB) */
+  chunkBytes: number
+  /** Largest chunk a peer may announce. @default 16777216 (16 MiB) */
+  maxChunkBytes: number
+  /** Unacknowledged bytes of one transfer across the session (and the receiver's reorder buffer). @default 16777216 */
+  maxInFlightBytes: number
+  /** Unacknowledged bytes on one stream. @default 4194304 */
+  maxInFlightBytesPerStream: number
+  /** Largest message `send` accepts. @default 16777216 */
+  maxMessageBytes: number
+  /** Longest channel name. @default 64 */
+  maxChannelLength: number
+  /** Transfers a peer may have open towards us at once. @default 16 */
+  maxIncomingTransfers: number
+  /** Largest metadata of a transfer, as JSON characters. @default 4096 */
+  maxMetadataChars: number
+  /** Interval of ping frames that measure RTT. @default 1000 */
+  pingIntervalMs: number
+}
+
+/** The default {@link SessionLimits}. */
+export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
+  chunkBytes: 256 * 1024,
+  maxChunkBytes: 16 * 1024 * 1024,
+  maxInFlightBytes: 16 * 1024 * 1024,
+  maxInFlightBytesPerStream: 4 * 1024 * 1024,
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxChannelLength: 64,
+  maxIncomingTransfers: 16,
+  maxMetadataChars: 4096,
+  pingIntervalMs: 1000,
+})

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type Clock,
+  Emitter,
+  InvalidArgumentError,
+  type Logger,
+  METRIC_NAMES,
+  type Metrics,
+  type PathSample,
+  type PeerInfo,
+  type Session,
+  SessionClosedError,
+  type SessionEvents,
+  type TimerHandle,
+  TransferFailedError,
+  type TransferOptions,
+  type TransferResult,
+  type TransferSource,
+  raceAbort,
+  throwIfAborted,
+} from '@dwcp/core'
+import type { SessionFrame } from './frames.js'
+import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './limits.js'
+import { PathMeter } from './path-meter.js'
+import type { StreamProvider } from './stream-provider.js'
+import { TransferReceiver } from './transfer-receiver.js'
+import { TransferSender } from './transfer-sender.js'
+
+/** What a {@link MultiStreamSession} is built from. */
+export interface MultiStreamSessionInit {
+  /** Session id (the same on both ends). */
+  id: string
+  /** The peer, as learned in the handshake. */
+  remote: PeerInfo
+  /** The streams underneath. */
+  provider: StreamProvider
+  /** Transport name, for metric labels. */
+  transport: string
+  /** Whether the path is RDMA. */
+  rdma: boolean
+  clock: Clock
+  logger: Logger
+  metrics?: Metrics
+  /** Bounds; missing ones take {@link DEFAULT_SESSION_LIMITS}. */
+  limits?: Partial<SessionLimits>
+}
+
+/**
+ * A session over any {@link StreamProvider}: ordered messages and control on stream 0, bulk transfers striped
+ * over every stream, pings for RTT. Transports differ only in how they make streams.
+ */
+export class MultiStreamSession extends Emitter<SessionEvents> implements Session {
+  readonly id: string
+  readonly remote: PeerInfo
+  readonly #provider: StreamProvider
+  readonly #limits: SessionLimits
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #metrics: Metrics | undefined
+  readonly #labels: { transport: string }
+  readonly #rdma: boolean
+  readonly #senders = new Map<string, TransferSender>()
+  readonly #receivers = new Map<string, TransferReceiver>()
+  readonly #meter: PathMeter
+  #pingTimer: TimerHandle | undefined
+  #closed = false
+
+  constructor(init: MultiStreamSessionInit) {
+    super()
+    this.id = init.id
+    this.remote = init.remote
+    this.#provider = init.provider
+    this.#limits = { ...DEFAULT_SESSION_LIMITS, ...init.limits }
+    this.#clock = init.clock
+    this.#logger = init.logger.child({ session: init.id, peer: init.remote.nodeId })
+    this.#metrics = init.metrics
+    this.#labels = { transport: init.transport }
+    this.#rdma = init.rdma
+    this.#meter = new PathMeter(this.#clock.now())
+    this.#provider.onFrame((frame) => this.#onFrame(frame))
+    this.#provider.onLost((error) => this.#shutdown(error))
+    this.#metrics?.gauge(METRIC_NAMES.amstActiveStreams).inc(this.#labels, this.#provider.streams.length)
+    this.#ping()
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  get streams(): number {
+    return this.#provider.streams.length
+  }
+
+  set streams(count: number) {
+    if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('streams', 'must be an integer ≥ 1')
+    if (this.#closed) throw new SessionClosedError('streams cannot change on a closed session')
+    const before = this.#provider.streams.length
+    const after = this.#provider.setStreamCount(Math.min(count, this.remote.capabilities.maxStreams))
+    this.#metrics?.gauge(METRIC_NAMES.amstActiveStreams).inc(this.#labels, after - before)
+  }
+
+  async send(channel: string, bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(options.signal)
+    if (typeof channel !== 'string' || channel.length === 0 || channel.length > this.#limits.maxChannelLength)
+      throw new InvalidArgumentError('channel', `must be 1..${this.#limits.maxChannelLength} characters`)
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('bytes', 'must be a Uint8Array')
+    if (bytes.byteLength > this.#limits.maxMessageBytes)
+      throw new InvalidArgumentError('bytes', `message of ${bytes.byteLength} bytes exceeds ${this.#limits.maxMessageBytes}`)
+    const startedMs = this.#clock.now()
+    await raceAbort(this.#control({ type: 'message', channel, bytes }), options.signal)
+    this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, bytes.byteLength)
+    this.#metrics?.histogram(METRIC_NAMES.amstSendLatency).observe((this.#clock.now() - startedMs) / 1000, this.#labels)
+  }
+
+  async transfer(source: TransferSource, options: TransferOptions = {}): Promise<TransferResult> {
+    if (this.#closed) throw new SessionClosedError('transfer on a closed session')
+    const id = options.id ?? randomUUID()
+    if (this.#senders.has(id)) throw new InvalidArgumentError('id', `transfer ${id} is already running`)
+    const chunkBytes = options.chunkBytes ?? this.#limits.chunkBytes
+    if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > this.#limits.maxChunkBytes)
+      throw new InvalidArgumentError('chunkBytes', `must be 1..${this.#limits.maxChunkBytes}`)
+    if (!Number.isSafeInteger(source.sizeBytes) || source.sizeBytes < 0)
+      throw new InvalidArgumentError('source.sizeBytes', 'must be a non-negative integer')
+    if (JSON.stringify(options.metadata ?? {}).length > this.#limits.maxMetadataChars)
+      throw new InvalidArgumentError('metadata', `larger than ${this.#limits.maxMetadataChars} characters`)
+    const sender = new TransferSender(
+      id,
+      source,
+      options,
+      {
+        chunkBytes,
+        maxInFlightBytes: this.#limits.maxInFlightBytes,
+        maxInFlightBytesPerStream: this.#limits.maxInFlightBytesPerStream,
+      },
+      {
+        clock: this.#clock,
+        streams: () => this.#provider.streams,
+        control: (frame) => this.#control(frame),
+        onBytesSent: (n) => this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, n),
+      },
+    )
+    this.#senders.set(id, sender)
+    try {
+      return await sender.run()
+    } finally {
+      this.#senders.delete(id)
+    }
+  }
+
+  sample(): PathSample {
+    return this.#meter.sample(this.#clock.now(), this.#provider.stats().lossRate, this.#rdma)
+  }
+
+  async close(options: { reason?: string } = {}): Promise<void> {
+    if (this.#closed) return
+    const reason = options.reason ?? 'closed locally'
+    // Tell the peer first, then tear down: the close frame is the last thing stream 0 carries.
+    await this.#control({ type: 'close', reason }).catch(() => {})
+    this.#shutdown()
+  }
+
+  #control(frame: SessionFrame): Promise<void> {
+    if (this.#closed) return Promise.reject(new SessionClosedError('session is closed'))
+    const stream = this.#provider.streams[0]
+    if (!stream) return Promise.reject(new SessionClosedError('no control stream'))
+    return stream.write(frame)
+  }
+
+  #ping(): void {
+    if (this.#closed) return
+    this.#meter.tick(this.#clock.now())
+    this.#control({ type: 'ping', sentAtMs: this.#clock.now() }).catch(() => {})
+    this.#pingTimer = this.#clock.setTimeout(() => this.#ping(), this.#limits.pingIntervalMs)
+  }
+
+  #onFrame(frame: SessionFrame): void {
+    if (this.#closed) return
+    switch (frame.type) {
+      case 'message':
+        this.#metrics?.counter(METRIC_NAMES.amstBytesReceived).inc(this.#labels, frame.bytes.byteLength)
+        this.emit('message', frame.channel, frame.bytes)
+        return
+      case 'ping':
+        this.#control({ type: 'pong', sentAtMs: frame.sentAtMs }).catch(() => {})
+        return
+      case 'pong':
+        this.#meter.onRtt(Math.max(0, this.#clock.now() - frame.sentAtMs))
+        return
+      case 'close':
+        this.#shutdown(new SessionClosedError(`peer closed: ${frame.reason}`))
+        return
+      case 'transfer-offer':
+        this.#onOffer(frame)
+        return
+      case 'chunk':
+        this.#metrics?.counter(METRIC_NAMES.amstBytesReceived).inc(this.#labels, frame.bytes.byteLength)
+        this.#meter.onDelivered(frame.bytes.byteLength)
+        this.#receivers.get(frame.id)?.handle(frame)
+        return
+      case 'transfer-end':
+        this.#receivers.get(frame.id)?.handle(frame)
+        return
+      case 'ack':
+        this.#senders.get(frame.id)?.handle(frame)
+        return
+      case 'transfer-accept':
+      case 'transfer-reject':
+      case 'transfer-done':
+        this.#senders.get(frame.id)?.handle(frame)
+        return
+      case 'transfer-abort':
+        this.#senders.get(frame.id)?.handle(frame)
+        this.#receivers.get(frame.id)?.handle(frame)
+        return
+    }
+  }
+
+  #onOffer(offer: Extract<SessionFrame, { type: 'transfer-offer' }>): void {
+    const refuse = (reason: string): void => {
+      this.#control({ type: 'transfer-reject', id: offer.id, reason }).catch(() => {})
+    }
+    if (this.#receivers.has(offer.id)) return refuse('a transfer with this id is running')
+    if (this.#receivers.size >= this.#limits.maxIncomingTransfers) return refuse('too many concurrent transfers')
+    if (!Number.isSafeInteger(offer.sizeBytes) || offer.sizeBytes < 0) return refuse('bad size')
+    if (!Number.isInteger(offer.chunkBytes) || offer.chunkBytes < 1 || offer.chunkBytes > this.#limits.maxChunkBytes)
+      return refuse(`chunk size must be 1..${this.#limits.maxChunkBytes}`)
+    if (this.listenerCount('transfer') === 0) return refuse('no receiver for transfers')
+    const receiver = new TransferReceiver(offer, {
+      clock: this.#clock,
+      control: (frame) => this.#control(frame),
+      onSettled: () => this.#receivers.delete(offer.id),
+      maxBufferedBytes: this.#limits.maxInFlightBytes,
+    })
+    this.#receivers.set(offer.id, receiver)
+    this.emit('transfer', receiver)
+    if (!receiver.answered) receiver.reject('the receiver neither accepted nor rejected the transfer')
+  }
+
+  #shutdown(error?: Error): void {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#pingTimer) this.#clock.clearTimeout(this.#pingTimer)
+    const failure = error ?? new SessionClosedError('closed locally')
+    for (const sender of this.#senders.values()) sender.fail(new SessionClosedError(failure.message))
+    for (const receiver of [...this.#receivers.values()])
+      receiver.fail(new TransferFailedError(receiver.id, `session closed: ${failure.message}`))
+    this.#metrics?.gauge(METRIC_NAMES.amstActiveStreams).dec(this.#labels, this.#provider.streams.length)
+    this.#provider.close()
+    if (error) this.#logger.debug({ reason: error.message }, 'session closed')
+    this.emit('close', error)
+    this.removeAllListeners()
+  }
+}

@@ -1,0 +1,32 @@
+import type { SessionFrame } from './frames.js'
+
+/** One ordered, reliable stream of frames (a TCP connection, an in-memory link pair). */
+export interface FrameStream {
+  /** Queues a frame; resolves once the stream's bounded buffer accepted it (backpressure). */
+  write(frame: SessionFrame): Promise<void>
+}
+
+/** Link-level facts a provider can measure (loss from retransmissions, for example). */
+export interface StreamStats {
+  /** Fraction of packets lost or retransmitted on the outgoing streams, 0..1. */
+  lossRate: number
+}
+
+/**
+ * The streams under one session. A session sends control frames and messages on stream 0 and stripes bulk
+ * chunks over all of them; frames from every stream arrive through one handler.
+ */
+export interface StreamProvider {
+  /** The current streams; stream 0 always exists while the provider is open. */
+  readonly streams: readonly FrameStream[]
+  /** Grows or shrinks the stream set; returns the count in effect (bounded by the provider). */
+  setStreamCount(count: number): number
+  /** Registers the handler of incoming frames (called once by the session). */
+  onFrame(handler: (frame: SessionFrame) => void): void
+  /** Registers the handler called when the underlying connection is lost. */
+  onLost(handler: (error: Error) => void): void
+  /** Releases every stream; nothing is delivered afterwards. */
+  close(): void
+  /** Link-level measurements. */
+  stats(): StreamStats
+}

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto'
+import {
+  AbortedError,
+  type Clock,
+  DigestMismatchError,
+  DwcpError,
+  type IncomingTransfer,
+  TransferFailedError,
+  type TransferResult,
+  type TransferSink,
+} from '@dwcp/core'
+import type { SessionFrame } from './frames.js'
+
+/** What the receiver needs from its session. */
+export interface ReceiverContext {
+  clock: Clock
+  /** Sends a control frame on stream 0. */
+  control: (frame: SessionFrame) => Promise<void>
+  /** Called once the transfer ended, either way, so the session forgets it. */
+  onSettled: () => void
+  /** Most bytes that may wait out of order (the sender's window bounds this; we enforce it). */
+  maxBufferedBytes: number
+}
+
+type Offer = Extract<SessionFrame, { type: 'transfer-offer' }>
+
+/**
+ * One incoming bulk transfer: reorders chunks that arrive over several streams, writes them to the sink in
+ * order, acknowledges what is written, and checks the end-to-end digest.
+ */
+export class TransferReceiver implements IncomingTransfer {
+  readonly id: string
+  readonly sizeBytes: number
+  readonly metadata: Readonly<Record<string, string>>
+  readonly #ctx: ReceiverContext
+  readonly #pending = new Map<number, Uint8Array>()
+  readonly #hash = createHash('sha256')
+  #pendingBytes = 0
+  #nextOffsetBytes = 0
+  #expectedDigest: string | undefined
+  #sink: TransferSink | undefined
+  #writing = false
+  #settled = false
+  #startedMs = 0
+  #result: { resolve: (r: TransferResult) => void; reject: (e: Error) => void } | undefined
+  #answered = false
+
+  constructor(offer: Offer, ctx: ReceiverContext) {
+    this.id = offer.id
+    this.sizeBytes = offer.sizeBytes
+    this.metadata = Object.freeze({ ...offer.metadata })
+    this.#ctx = ctx
+  }
+
+  /** Whether the application accepted or rejected the offer. */
+  get answered(): boolean {
+    return this.#answered
+  }
+
+  accept(sink: TransferSink, options: { signal?: AbortSignal } = {}): Promise<TransferResult> {
+    if (this.#answered) return Promise.reject(new TransferFailedError(this.id, 'already accepted or rejected'))
+    this.#answered = true
+    this.#sink = sink
+    this.#startedMs = this.#ctx.clock.now()
+    const done = new Promise<TransferResult>((resolve, reject) => {
+      this.#result = { resolve, reject }
+    })
+    const signal = options.signal
+    if (signal) {
+      const onAbort = (): void => this.fail(new AbortedError(signal.reason), true)
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+      done.then(
+        () => signal.removeEventListener('abort', onAbort),
+        () => signal.removeEventListener('abort', onAbort),
+      )
+    }
+    if (!this.#settled) this.#send({ type: 'transfer-accept', id: this.id, resumeOffsetBytes: 0, windowBytes: this.#ctx.maxBufferedBytes })
+    return done
+  }
+
+  reject(reason: string): void {
+    if (this.#answered) return
+    this.#answered = true
+    this.#settle()
+    this.#send({ type: 'transfer-reject', id: this.id, reason })
+  }
+
+  /** Handles a frame addressed to this transfer. */
+  handle(frame: SessionFrame): void {
+    if (this.#settled) return
+    switch (frame.type) {
+      case 'chunk':
+        this.#onChunk(frame.offsetBytes, frame.bytes)
+        return
+      case 'transfer-end':
+        this.#expectedDigest = frame.digest
+        this.#maybeFinish()
+        return
+      case 'transfer-abort':
+        this.fail(new TransferFailedError(this.id, `sender aborted: ${frame.reason}`))
+        return
+      default:
+        return
+    }
+  }
+
+  /** Fails the transfer; `tellSender` sends an abort frame. */
+  fail(error: Error, tellSender = false): void {
+    if (this.#settled) return
+    this.#settle()
+    if (tellSender) this.#send({ type: 'transfer-abort', id: this.id, reason: error.message })
+    this.#sink?.abort?.(error).catch(() => {})
+    this.#result?.reject(error)
+  }
+
+  #onChunk(offsetBytes: number, bytes: Uint8Array): void {
+    const endBytes = offsetBytes + bytes.byteLength
+    if (!Number.isInteger(offsetBytes) || offsetBytes < 0 || endBytes > this.sizeBytes || bytes.byteLength === 0) {
+      this.fail(new TransferFailedError(this.id, `chunk at ${offsetBytes} (${bytes.byteLength} bytes) is out of range`), true)
+      return
+    }
+    if (offsetBytes < this.#nextOffsetBytes || this.#pending.has(offsetBytes)) return // duplicate after a resend
+    if (this.#pendingBytes > 0 && this.#pendingBytes + bytes.byteLength > this.#ctx.maxBufferedBytes) {
+      this.fail(new TransferFailedError(this.id, 'sender exceeded the reorder window'), true)
+      return
+    }
+    this.#pending.set(offsetBytes, bytes)
+    this.#pendingBytes += bytes.byteLength
+    void this.#drain()
+  }
+
+  /** Writes in-order chunks to the sink, one write at a time, acknowledging after each. */
+  async #drain(): Promise<void> {
+    if (this.#writing || !this.#sink) return
+    this.#writing = true
+    try {
+      for (let bytes = this.#pending.get(this.#nextOffsetBytes); bytes; bytes = this.#pending.get(this.#nextOffsetBytes)) {
+        if (this.#settled) return
+        const offset = this.#nextOffsetBytes
+        this.#pending.delete(offset)
+        this.#pendingBytes -= bytes.byteLength
+        try {
+          await this.#sink.write(offset, bytes)
+        } catch (error) {
+          this.fail(new TransferFailedError(this.id, `sink write at ${offset} failed`, error), true)
+          return
+        }
+        this.#hash.update(bytes)
+        this.#nextOffsetBytes = offset + bytes.byteLength
+        this.#send({ type: 'ack', id: this.id, ackedBytes: this.#nextOffsetBytes })
+      }
+    } finally {
+      this.#writing = false
+    }
+    this.#maybeFinish()
+  }
+
+  #maybeFinish(): void {
+    if (this.#settled || this.#writing || this.#expectedDigest === undefined) return
+    if (this.#nextOffsetBytes !== this.sizeBytes) return
+    const digest = `sha256:${this.#hash.digest('hex')}`
+    if (digest !== this.#expectedDigest) {
+      this.fail(new DigestMismatchError(this.id, this.#expectedDigest, digest), true)
+      return
+    }
+    this.#settle()
+    const sink = this.#sink
+    const finish = async (): Promise<void> => {
+      try {
+        await sink?.close?.()
+      } catch (error) {
+        const failure = error instanceof DwcpError ? error : new TransferFailedError(this.id, 'sink close failed', error)
+        this.#send({ type: 'transfer-abort', id: this.id, reason: failure.message })
+        this.#result?.reject(failure)
+        return
+      }
+      this.#send({ type: 'transfer-done', id: this.id, digest })
+      this.#result?.resolve({
+        id: this.id,
+        sizeBytes: this.sizeBytes,
+        digest,
+        durationMs: this.#ctx.clock.now() - this.#startedMs,
+      })
+    }
+    void finish()
+  }
+
+  #settle(): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.#pending.clear()
+    this.#pendingBytes = 0
+    this.#ctx.onSettled()
+  }
+
+  #send(frame: SessionFrame): void {
+    this.#ctx.control(frame).catch(() => {})
+  }
+}

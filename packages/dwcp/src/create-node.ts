@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto'
+import { memoryTransport } from '@dwcp/amst'
+import {
+  type ComponentHealth,
+  InvalidArgumentError,
+  type Metrics,
+  type Mode,
+  ModeDetector,
+  type NodeIdentity,
+  isMode,
+  silentLogger,
+  systemClock,
+  systemRandom,
+} from '@dwcp/core'
+import { noneCodec } from '@dwcp/hde'
+import { prometheusMetrics } from '@dwcp/metrics'
+import { harmonicMeanPredictor } from '@dwcp/pba'
+import { MODE_DEFAULTS } from './mode-defaults.js'
+import { DwcpNode } from './node.js'
+import type { NodeOptions } from './node-options.js'
+
+/** Longest node or cluster id. */
+const MAX_ID_LENGTH = 128
+
+/**
+ * Creates a node for `mode` with every default wired (DESIGN.md §1); any part can be replaced through
+ * `options`. Parts this release does not build yet are reported by `node.health()` rather than pretended.
+ *
+ * @example
+ * ```ts
+ * const a = createNode('datacenter', { nodeId: 'a' })
+ * const b = createNode('datacenter', { nodeId: 'b' })
+ * await a.start()
+ * await b.start()
+ * await a.connect(b.addresses()[0])
+ * ```
+ */
+export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
+  if (!isMode(mode)) throw new InvalidArgumentError('mode', `must be datacenter, internet or hybrid, not ${String(mode)}`)
+  const nodeId = options.nodeId ?? randomUUID()
+  const clusterId = options.clusterId ?? 'default'
+  for (const [name, value] of [
+    ['nodeId', nodeId],
+    ['clusterId', clusterId],
+  ] as const) {
+    if (value.length === 0 || value.length > MAX_ID_LENGTH || !/^[A-Za-z0-9._-]+$/.test(value))
+      throw new InvalidArgumentError(name, `must be 1..${MAX_ID_LENGTH} of [A-Za-z0-9._-]`)
+  }
+  const defaults = MODE_DEFAULTS[mode]
+  const clock = options.clock ?? systemClock()
+  const logger = (options.logger ?? silentLogger()).child({ nodeId })
+  const random = options.random ?? systemRandom()
+  const sampleIntervalMs = options.sampleIntervalMs ?? 1000
+  if (!(sampleIntervalMs > 0)) throw new InvalidArgumentError('sampleIntervalMs', 'must be > 0')
+
+  const { metrics, metricsHealth } = buildMetrics(options.metrics, nodeId)
+  const detector = new ModeDetector(clock, { initialMode: mode, ...options.modeDetection })
+  if (options.forceMode ?? true) detector.force(mode)
+
+  const identity = (): NodeIdentity => ({
+    nodeId,
+    clusterId,
+    mode: detector.mode,
+    capabilities: { codecs: [codec.name], maxStreams: 512, rdma: false },
+  })
+  const components = { clock, logger, random, identity, ...(metrics ? { metrics } : {}) }
+  const transport = (options.transport ?? memoryTransport({ streams: defaults.transport.streams }))(components)
+  const codec = (options.codec ?? noneCodec())({ logger, ...(metrics ? { metrics } : {}) })
+  const codecHealth: ComponentHealth = options.codec
+    ? { status: 'up', implementation: codec.name }
+    : {
+        status: 'degraded',
+        implementation: codec.name,
+        reason: `the ${mode} default codec (${defaults.compression.algorithm}) is not in this release; chunks are sent uncompressed`,
+      }
+  const predictorFactory = options.predictor ?? harmonicMeanPredictor()
+  const predictorHealth: ComponentHealth = options.predictor
+    ? { status: 'up', implementation: 'custom' }
+    : {
+        status: 'degraded',
+        implementation: 'harmonic-mean',
+        reason: `the ${defaults.prediction.model} ONNX model is not in this release; using the harmonic-mean baseline`,
+      }
+
+  return new DwcpNode({
+    nodeId,
+    clusterId,
+    listen: options.listen ?? (options.transport ? [] : [`memory://${nodeId}`]),
+    transport,
+    codec,
+    codecHealth,
+    predictorFactory,
+    predictorHealth,
+    replicator: options.replicator,
+    consensus: options.consensus,
+    metrics,
+    metricsHealth,
+    logger,
+    clock,
+    detector,
+    sampleIntervalMs,
+  })
+}
+
+function buildMetrics(
+  option: Metrics | false | undefined,
+  nodeId: string,
+): { metrics: Metrics | undefined; metricsHealth: ComponentHealth } {
+  if (option === false) return { metrics: undefined, metricsHealth: { status: 'absent', reason: 'disabled by options' } }
+  if (option) return { metrics: option, metricsHealth: { status: 'up', implementation: 'custom' } }
+  return {
+    metrics: prometheusMetrics({ defaultLabels: { node: nodeId } })(),
+    metricsHealth: { status: 'up', implementation: 'prometheus' },
+  }
+}

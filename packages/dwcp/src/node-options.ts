@@ -1,0 +1,60 @@
+import type {
+  Clock,
+  CodecFactory,
+  Consensus,
+  Logger,
+  Metrics,
+  ModeDetectorOptions,
+  PredictorFactory,
+  Random,
+  Replicator,
+  TransportFactory,
+} from '@dwcp/core'
+
+/** Options of `createNode`. Every part is replaceable; what is left out takes the mode's default. */
+export interface NodeOptions {
+  /** This node's id within its cluster. @default a random UUID */
+  nodeId?: string
+  /** The cluster this node belongs to; sessions with other clusters are refused. @default 'default' */
+  clusterId?: string
+  /**
+   * Addresses to listen on. @default [`memory://<nodeId>`] with the in-memory transport (the only transport
+   * built into this release)
+   */
+  listen?: string[]
+  /** Transport factory. @default memoryTransport() on the process-wide in-memory network */
+  transport?: TransportFactory
+  /** Codec factory. @default noneCodec() (the mode's preferred codec is reported in health while absent) */
+  codec?: CodecFactory
+  /** Predictor factory, one predictor per peer. @default harmonicMeanPredictor() (the ONNX model's fallback) */
+  predictor?: PredictorFactory
+  /** Replicated state. @default none: `node.state` throws DWCP_ERR_COMPONENT_ABSENT */
+  replicator?: Replicator
+  /** Consensus. @default none: `node.propose` throws DWCP_ERR_COMPONENT_ABSENT */
+  consensus?: Consensus
+  /** Metrics registry; `false` records none. @default a fresh Prometheus registry from @dwcp/metrics */
+  metrics?: Metrics | false
+  /** Structured logger. @default silent */
+  logger?: Logger
+  /** Time source. @default the system clock */
+  clock?: Clock
+  /** Randomness (loss emulation, jitter). @default Math.random */
+  random?: Random
+  /** Mode detector tuning (thresholds, hysteresis, dwell). */
+  modeDetection?: ModeDetectorOptions
+  /** Interval at which every session's path is sampled into the detector and predictors. @default 1000 */
+  sampleIntervalMs?: number
+  /**
+   * Whether the mode given to createNode is forced (true) or only the starting point for measurement (false).
+   * @default true
+   */
+  forceMode?: boolean
+}
+
+/** Options of `node.stop()`. */
+export interface StopOptions {
+  /** Let running transfers finish before closing sessions. @default false */
+  drain?: boolean
+  /** Longest wait for the drain, in milliseconds. @default 30000 */
+  timeoutMs?: number
+}
