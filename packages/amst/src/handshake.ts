@@ -1,4 +1,4 @@
-import { HandshakeRejectedError, type NodeIdentity, isMode } from '@dwcp/core'
+import { HandshakeRejectedError, isMode, type NodeIdentity } from '@dwcp/core'
 
 /** Version of the session protocol; a peer speaking another major version is rejected. */
 export const PROTOCOL_VERSION = 1
@@ -34,7 +34,8 @@ export function checkPeerIdentity(local: NodeIdentity, remote: unknown, remoteVe
     throw new HandshakeRejectedError('malformed capabilities')
   if (r.clusterId !== local.clusterId)
     throw new HandshakeRejectedError(`cluster ${String(r.clusterId)} is not ${local.clusterId}`)
-  if (r.nodeId === local.nodeId) throw new HandshakeRejectedError(`peer claims our own node id ${local.nodeId}`)
+  if (r.nodeId === local.nodeId)
+    throw new HandshakeRejectedError(`peer claims our own node id ${local.nodeId}`)
   return {
     nodeId: r.nodeId as string,
     clusterId: r.clusterId as string,

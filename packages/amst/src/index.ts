@@ -17,11 +17,16 @@
  * await transport.listen('memory://a')
  * ```
  */
-export { PROTOCOL_VERSION, checkPeerIdentity } from './handshake.js'
+export { checkPeerIdentity, PROTOCOL_VERSION } from './handshake.js'
 export type { LinkConditions } from './memory/link.js'
-export { MEMORY_SCHEME, MemoryNetwork, defaultMemoryNetwork, parseMemoryAddress } from './memory/memory-network.js'
+export {
+  defaultMemoryNetwork,
+  MEMORY_SCHEME,
+  MemoryNetwork,
+  parseMemoryAddress,
+} from './memory/memory-network.js'
 export { type MemoryTransportInit, memoryTransport } from './memory/memory-transport.js'
+export type { SessionFrame } from './session/frames.js'
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session/limits.js'
 export { MultiStreamSession, type MultiStreamSessionInit } from './session/multi-stream-session.js'
-export type { SessionFrame } from './session/frames.js'
 export type { FrameStream, StreamProvider, StreamStats } from './session/stream-provider.js'

@@ -78,7 +78,13 @@ export function manualClock(startMs = 0): ManualClock {
   return {
     now: () => nowMs,
     setTimeout(fn, delayMs) {
-      const timer: ManualTimer = { __timer: true, dueAt: nowMs + Math.max(0, delayMs), seq: seq++, fn, cancelled: false }
+      const timer: ManualTimer = {
+        __timer: true,
+        dueAt: nowMs + Math.max(0, delayMs),
+        seq: seq++,
+        fn,
+        cancelled: false,
+      }
       timers.push(timer)
       return timer
     },

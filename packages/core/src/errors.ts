@@ -171,7 +171,12 @@ export class TransferRejectedError extends DwcpError<{ transferId: string; reaso
 /** A bulk transfer could not complete (source or sink failed, or the peer gave up). */
 export class TransferFailedError extends DwcpError<{ transferId: string; reason: string }> {
   constructor(transferId: string, reason: string, cause?: unknown) {
-    super('DWCP_ERR_TRANSFER_FAILED', `transfer ${transferId} failed: ${reason}`, { transferId, reason }, { cause })
+    super(
+      'DWCP_ERR_TRANSFER_FAILED',
+      `transfer ${transferId} failed: ${reason}`,
+      { transferId, reason },
+      { cause },
+    )
   }
 }
 

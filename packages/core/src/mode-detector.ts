@@ -155,8 +155,10 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
 
   /** Feeds one sample of the path to `peer`. */
   observe(peer: string, sample: PathSample): void {
-    if (!Number.isFinite(sample.rttMs) || sample.rttMs < 0) throw new InvalidArgumentError('rttMs', 'must be ≥ 0')
-    if (!(sample.lossRate >= 0 && sample.lossRate <= 1)) throw new InvalidArgumentError('lossRate', 'must be in 0..1')
+    if (!Number.isFinite(sample.rttMs) || sample.rttMs < 0)
+      throw new InvalidArgumentError('rttMs', 'must be ≥ 0')
+    if (!(sample.lossRate >= 0 && sample.lossRate <= 1))
+      throw new InvalidArgumentError('lossRate', 'must be in 0..1')
     if (!Number.isFinite(sample.bandwidthBps) || sample.bandwidthBps < 0)
       throw new InvalidArgumentError('bandwidthBps', 'must be ≥ 0')
     const nowMs = this.#clock.now()
@@ -252,12 +254,16 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
 
 function validateOptions(t: ModeThresholds, smoothing: number, confirm: number, dwellMs: number): void {
   if (!(smoothing > 0 && smoothing <= 1)) throw new InvalidArgumentError('smoothing', 'must be in (0, 1]')
-  if (!Number.isInteger(confirm) || confirm < 1) throw new InvalidArgumentError('confirmSamples', 'must be an integer ≥ 1')
+  if (!Number.isInteger(confirm) || confirm < 1)
+    throw new InvalidArgumentError('confirmSamples', 'must be an integer ≥ 1')
   if (!(dwellMs >= 0)) throw new InvalidArgumentError('minDwellMs', 'must be ≥ 0')
   if (t.datacenterExitRttMs < t.datacenterEnterRttMs)
     throw new InvalidArgumentError('thresholds', 'datacenterExitRttMs must be ≥ datacenterEnterRttMs')
   if (t.datacenterExitLossRate < t.datacenterEnterLossRate)
     throw new InvalidArgumentError('thresholds', 'datacenterExitLossRate must be ≥ datacenterEnterLossRate')
   if (t.datacenterExitBandwidthBps > t.datacenterEnterBandwidthBps)
-    throw new InvalidArgumentError('thresholds', 'datacenterExitBandwidthBps must be ≤ datacenterEnterBandwidthBps')
+    throw new InvalidArgumentError(
+      'thresholds',
+      'datacenterExitBandwidthBps must be ≤ datacenterEnterBandwidthBps',
+    )
 }

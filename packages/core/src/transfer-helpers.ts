@@ -6,7 +6,8 @@ export function bytesSource(bytes: Uint8Array): TransferSource {
   return {
     sizeBytes: bytes.byteLength,
     async read(offsetBytes, lengthBytes) {
-      if (offsetBytes < 0 || offsetBytes > bytes.byteLength) throw new InvalidArgumentError('offsetBytes', 'out of range')
+      if (offsetBytes < 0 || offsetBytes > bytes.byteLength)
+        throw new InvalidArgumentError('offsetBytes', 'out of range')
       return bytes.subarray(offsetBytes, Math.min(bytes.byteLength, offsetBytes + lengthBytes))
     },
   }
@@ -25,7 +26,10 @@ export function bytesSink(sizeBytes: number): BytesSink {
     bytes,
     async write(offsetBytes, chunk) {
       if (offsetBytes < 0 || offsetBytes + chunk.byteLength > sizeBytes)
-        throw new InvalidArgumentError('offsetBytes', `write of ${chunk.byteLength} at ${offsetBytes} exceeds ${sizeBytes}`)
+        throw new InvalidArgumentError(
+          'offsetBytes',
+          `write of ${chunk.byteLength} at ${offsetBytes} exceeds ${sizeBytes}`,
+        )
       bytes.set(chunk, offsetBytes)
     },
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { MemoryNetwork, memoryTransport } from '@dwcp/amst'
-import { type Mode, bytesSink, bytesSource, isDwcpError } from '@dwcp/core'
+import { bytesSink, bytesSource, isDwcpError, type Mode } from '@dwcp/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNode } from './create-node.js'
 import type { DwcpNode } from './node.js'
@@ -68,8 +68,12 @@ describe.each(['datacenter', 'internet'] as const)('createNode(%s)', (mode) => {
 
 describe('createNode', () => {
   it('rejects an unknown mode and malformed ids with typed errors', () => {
-    expect(() => createNode('lan' as Mode)).toThrow(expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }))
-    expect(() => createNode('internet', { nodeId: '' })).toThrow(expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }))
+    expect(() => createNode('lan' as Mode)).toThrow(
+      expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }),
+    )
+    expect(() => createNode('internet', { nodeId: '' })).toThrow(
+      expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }),
+    )
     expect(() => createNode('internet', { clusterId: 'a b' })).toThrow(
       expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }),
     )
@@ -78,9 +82,13 @@ describe('createNode', () => {
   it('says which parts are absent instead of pretending', async () => {
     const { a } = pairOn('datacenter')
     await a.start()
-    await expect(a.propose(new Uint8Array([1]))).rejects.toSatisfy((e) => isDwcpError(e, 'DWCP_ERR_COMPONENT_ABSENT'))
+    await expect(a.propose(new Uint8Array([1]))).rejects.toSatisfy((e) =>
+      isDwcpError(e, 'DWCP_ERR_COMPONENT_ABSENT'),
+    )
     expect(() => a.state).toThrow(expect.objectContaining({ code: 'DWCP_ERR_COMPONENT_ABSENT' }))
-    await expect(a.backup('state.db.bak')).rejects.toSatisfy((e) => isDwcpError(e, 'DWCP_ERR_COMPONENT_ABSENT'))
+    await expect(a.backup('state.db.bak')).rejects.toSatisfy((e) =>
+      isDwcpError(e, 'DWCP_ERR_COMPONENT_ABSENT'),
+    )
   })
 
   it('rejects a transfer when the receiving node has no receiver', async () => {
@@ -97,7 +105,9 @@ describe('createNode', () => {
     const { a } = pairOn('internet')
     await expect(a.connect('memory://b')).rejects.toSatisfy((e) => isDwcpError(e, 'DWCP_ERR_NOT_STARTED'))
     await a.start()
-    await expect(a.send('nobody', 'x', new Uint8Array(1))).rejects.toSatisfy((e) => isDwcpError(e, 'DWCP_ERR_PEER_UNREACHABLE'))
+    await expect(a.send('nobody', 'x', new Uint8Array(1))).rejects.toSatisfy((e) =>
+      isDwcpError(e, 'DWCP_ERR_PEER_UNREACHABLE'),
+    )
   })
 
   it('forces and releases the mode, counting transitions in the metrics', async () => {
@@ -109,7 +119,9 @@ describe('createNode', () => {
     a.releaseMode() // nothing measured yet: back to the initial mode
     expect(transitions).toEqual(['datacenter->internet:forced', 'internet->datacenter:released'])
     const text = await (a.metrics as unknown as { render(): Promise<string> }).render()
-    expect(text).toMatch(/dwcp_amst_mode_transitions_total\{[^}]*from="datacenter"[^}]*to="internet"[^}]*\} 1/)
+    expect(text).toMatch(
+      /dwcp_amst_mode_transitions_total\{[^}]*from="datacenter"[^}]*to="internet"[^}]*\} 1/,
+    )
     expect(text).toMatch(/dwcp_node_mode\{[^}]*mode="datacenter"[^}]*\} 1/)
   })
 })

@@ -3,11 +3,11 @@ import { memoryTransport } from '@dwcp/amst'
 import {
   type ComponentHealth,
   InvalidArgumentError,
+  isMode,
   type Metrics,
   type Mode,
   ModeDetector,
   type NodeIdentity,
-  isMode,
   silentLogger,
   systemClock,
   systemRandom,
@@ -36,7 +36,8 @@ const MAX_ID_LENGTH = 128
  * ```
  */
 export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
-  if (!isMode(mode)) throw new InvalidArgumentError('mode', `must be datacenter, internet or hybrid, not ${String(mode)}`)
+  if (!isMode(mode))
+    throw new InvalidArgumentError('mode', `must be datacenter, internet or hybrid, not ${String(mode)}`)
   const nodeId = options.nodeId ?? randomUUID()
   const clusterId = options.clusterId ?? 'default'
   for (const [name, value] of [
@@ -64,7 +65,9 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     capabilities: { codecs: [codec.name], maxStreams: 512, rdma: false },
   })
   const components = { clock, logger, random, identity, ...(metrics ? { metrics } : {}) }
-  const transport = (options.transport ?? memoryTransport({ streams: defaults.transport.streams }))(components)
+  const transport = (options.transport ?? memoryTransport({ streams: defaults.transport.streams }))(
+    components,
+  )
   const codec = (options.codec ?? noneCodec())({ logger, ...(metrics ? { metrics } : {}) })
   const codecHealth: ComponentHealth = options.codec
     ? { status: 'up', implementation: codec.name }
@@ -106,7 +109,8 @@ function buildMetrics(
   option: Metrics | false | undefined,
   nodeId: string,
 ): { metrics: Metrics | undefined; metricsHealth: ComponentHealth } {
-  if (option === false) return { metrics: undefined, metricsHealth: { status: 'absent', reason: 'disabled by options' } }
+  if (option === false)
+    return { metrics: undefined, metricsHealth: { status: 'absent', reason: 'disabled by options' } }
   if (option) return { metrics: option, metricsHealth: { status: 'up', implementation: 'custom' } }
   return {
     metrics: prometheusMetrics({ defaultLabels: { node: nodeId } })(),

@@ -19,7 +19,10 @@ export interface NodeHealth {
 }
 
 /** Folds component health into the node's overall status. */
-export function overallStatus(started: boolean, components: Record<string, ComponentHealth>): NodeHealth['status'] {
+export function overallStatus(
+  started: boolean,
+  components: Record<string, ComponentHealth>,
+): NodeHealth['status'] {
   const states = Object.values(components).map((c) => c.status)
   if (!started || states.includes('down')) return 'down'
   if (states.includes('degraded') || states.includes('absent')) return 'degraded'

@@ -18,9 +18,10 @@
  * await Promise.all([a.stop(), b.stop()])
  * ```
  */
+
+export * from '@dwcp/core'
 export { createNode } from './create-node.js'
 export { type NodeHealth, overallStatus } from './health.js'
 export { MODE_DEFAULTS, type ModeDefaults } from './mode-defaults.js'
 export { DwcpNode, type DwcpNodeEvents, type NodeParts } from './node.js'
 export type { NodeOptions, StopOptions } from './node-options.js'
-export * from '@dwcp/core'

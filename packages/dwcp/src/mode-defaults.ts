@@ -3,7 +3,12 @@ import type { Mode } from '@dwcp/core'
 /** What a mode wants from each part, per DESIGN.md §1. */
 export interface ModeDefaults {
   /** Transport the mode prefers (the node falls back, with a reason, when it is not available). */
-  transport: { preferred: 'ucx' | 'tcp' | 'per-peer'; streams: number; congestion: 'cubic' | 'bbr'; pacing: boolean }
+  transport: {
+    preferred: 'ucx' | 'tcp' | 'per-peer'
+    streams: number
+    congestion: 'cubic' | 'bbr'
+    pacing: boolean
+  }
   /** Compression the mode prefers: speed in the datacenter, size over the internet. */
   compression: { algorithm: 'lz4' | 'zstd-max' | 'adaptive'; delta: boolean }
   /** Prediction model and its history length in samples. */
@@ -11,7 +16,11 @@ export interface ModeDefaults {
   /** State sync mechanism. */
   sync: { mechanism: 'raft' | 'crdt' | 'raft-in-site-crdt-across'; convergenceTimeoutMs: number }
   /** Consensus protocol. */
-  consensus: { mechanism: 'raft' | 'pbft' | 'raft-in-site-pbft-across'; electionTimeoutMs: number; replicaCount: number }
+  consensus: {
+    mechanism: 'raft' | 'pbft' | 'raft-in-site-pbft-across'
+    electionTimeoutMs: number
+    replicaCount: number
+  }
 }
 
 /** The per-mode defaults table. */

@@ -3,18 +3,18 @@ import {
   type Clock,
   type Codec,
   type Committed,
-  type ComponentHealth,
   ComponentAbsentError,
+  type ComponentHealth,
   type Consensus,
   Emitter,
   type IncomingTransfer,
   InvalidArgumentError,
   type Logger,
   METRIC_NAMES,
-  MODES,
   type Metrics,
+  MODES,
   type Mode,
-  ModeDetector,
+  type ModeDetector,
   type ModeTransition,
   NotStartedError,
   PeerUnreachableError,
@@ -22,13 +22,13 @@ import {
   type Predictor,
   type PredictorFactory,
   type Replicator,
+  raceAbort,
   type Session,
   type TimerHandle,
   type TransferOptions,
   type TransferResult,
   type TransferSource,
   type Transport,
-  raceAbort,
 } from '@dwcp/core'
 import { recordNodeMode } from '@dwcp/metrics'
 import { type NodeHealth, overallStatus } from './health.js'
@@ -145,7 +145,10 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     }
     this.#started = true
     this.#scheduleSampling()
-    this.#parts.logger.info({ nodeId: this.nodeId, mode: this.mode, addresses: this.addresses() }, 'node started')
+    this.#parts.logger.info(
+      { nodeId: this.nodeId, mode: this.mode, addresses: this.addresses() },
+      'node started',
+    )
   }
 
   /** Stops the node in reverse order; with `drain`, running outgoing transfers finish first (bounded). */
@@ -184,12 +187,21 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
   }
 
   /** Sends a small message to a connected peer. */
-  async send(peer: string, channel: string, bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async send(
+    peer: string,
+    channel: string,
+    bytes: Uint8Array,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     await this.#sessionTo(peer).send(channel, bytes, options)
   }
 
   /** Sends a bulk object to a connected peer (striped, acknowledged, digest-checked). */
-  async transfer(peer: string, source: TransferSource, options: TransferOptions = {}): Promise<TransferResult> {
+  async transfer(
+    peer: string,
+    source: TransferSource,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
     const running = this.#sessionTo(peer).transfer(source, options)
     this.#outgoing.add(running)
     try {
@@ -219,13 +231,15 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
 
   /** Proposes a command to the cluster's consensus. Throws DWCP_ERR_COMPONENT_ABSENT when there is none. */
   async propose(command: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Committed> {
-    if (!this.#parts.consensus) throw new ComponentAbsentError('consensus', 'no consensus is configured on this node')
+    if (!this.#parts.consensus)
+      throw new ComponentAbsentError('consensus', 'no consensus is configured on this node')
     return raceAbort(this.#parts.consensus.propose(command, options), options.signal)
   }
 
   /** Joins a cluster through its consensus. Throws DWCP_ERR_COMPONENT_ABSENT when there is none. */
   async join(cluster: { members: string[] }): Promise<void> {
-    if (!this.#parts.consensus) throw new ComponentAbsentError('consensus', 'no consensus is configured on this node')
+    if (!this.#parts.consensus)
+      throw new ComponentAbsentError('consensus', 'no consensus is configured on this node')
     for (const address of cluster.members) await this.connect(address)
   }
 
@@ -253,11 +267,19 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
       modeDetector: {
         status: 'up',
         implementation: 'hysteresis',
-        details: { mode: detector.mode, measuredMode: detector.measuredMode, forced: detector.forced ?? null },
+        details: {
+          mode: detector.mode,
+          measuredMode: detector.measuredMode,
+          forced: detector.forced ?? null,
+        },
       },
       metrics: this.#parts.metricsHealth,
-      replicator: this.#parts.replicator ? { status: 'up', implementation: this.#parts.replicator.consistency } : absent('replicated state'),
-      consensus: this.#parts.consensus ? { status: 'up', implementation: this.#parts.consensus.protocol } : absent('consensus'),
+      replicator: this.#parts.replicator
+        ? { status: 'up', implementation: this.#parts.replicator.consistency }
+        : absent('replicated state'),
+      consensus: this.#parts.consensus
+        ? { status: 'up', implementation: this.#parts.consensus.protocol }
+        : absent('consensus'),
       storage: { status: 'absent', reason: 'this release keeps no state.db' },
     }
     return {

@@ -21,4 +21,6 @@ const got = await received
 await a.stop()
 await b.stop()
 const activeResources = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap')
-process.stdout.write(`${JSON.stringify({ mode, digestsMatch: sent.digest === got.digest, activeResources })}\n`)
+process.stdout.write(
+  `${JSON.stringify({ mode, digestsMatch: sent.digest === got.digest, activeResources })}\n`,
+)

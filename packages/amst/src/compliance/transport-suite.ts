@@ -1,22 +1,25 @@
 import { randomBytes } from 'node:crypto'
 import {
-  type NodeIdentity,
-  type Session,
-  type Transport,
-  type TransportComponents,
-  type TransportFactory,
   bytesSink,
   bytesSource,
   isDwcpError,
+  type NodeIdentity,
+  type Session,
   silentLogger,
   systemClock,
+  type Transport,
+  type TransportComponents,
+  type TransportFactory,
 } from '@dwcp/core'
 import { afterEach, describe, expect, it } from 'vitest'
 
 /** What the compliance suite needs to exercise one transport implementation. */
 export interface TransportComplianceSetup {
   /** Makes a transport for a node with this identity. */
-  create: (identity: NodeIdentity, components?: Partial<TransportComponents>) => Transport | Promise<Transport>
+  create: (
+    identity: NodeIdentity,
+    components?: Partial<TransportComponents>,
+  ) => Transport | Promise<Transport>
   /** An address the transport can listen on (unique per call; e.g. `memory://` or `127.0.0.1:0`). */
   listenAddress: () => string
   /** An address nothing listens on. */
@@ -25,7 +28,12 @@ export interface TransportComplianceSetup {
 
 /** The identity the suite gives node `name`. */
 export function complianceIdentity(name: string, clusterId = 'compliance'): NodeIdentity {
-  return { nodeId: name, clusterId, mode: 'datacenter', capabilities: { codecs: ['none'], maxStreams: 16, rdma: false } }
+  return {
+    nodeId: name,
+    clusterId,
+    mode: 'datacenter',
+    capabilities: { codecs: ['none'], maxStreams: 16, rdma: false },
+  }
 }
 
 /** Components for a transport in the suite. */
@@ -114,7 +122,8 @@ export function transportComplianceSuite(name: string, setup: TransportComplianc
           if (back.length === 10) resolve()
         }),
       )
-      for (let i = 0; i < 500; i++) await client.send(i % 2 ? 'raft' : 'sync', new TextEncoder().encode(String(i)))
+      for (let i = 0; i < 500; i++)
+        await client.send(i % 2 ? 'raft' : 'sync', new TextEncoder().encode(String(i)))
       for (let i = 0; i < 10; i++) await server.send('control', new TextEncoder().encode(String(i)))
       await all
       await reply
@@ -180,7 +189,10 @@ export function transportComplianceSuite(name: string, setup: TransportComplianc
             .catch(resolve)
         }),
       )
-      await expectCode(client.transfer(bytesSource(new Uint8Array(1024 * 1024)), { chunkBytes: 65536 }), 'DWCP_ERR_TRANSFER_FAILED')
+      await expectCode(
+        client.transfer(bytesSource(new Uint8Array(1024 * 1024)), { chunkBytes: 65536 }),
+        'DWCP_ERR_TRANSFER_FAILED',
+      )
       expect(isDwcpError(await receiverError, 'DWCP_ERR_TRANSFER_FAILED')).toBe(true)
     })
 
@@ -201,7 +213,10 @@ export function transportComplianceSuite(name: string, setup: TransportComplianc
         }),
       )
       await expectCode(
-        client.transfer(bytesSource(new Uint8Array(4 * 1024 * 1024)), { signal: controller.signal, chunkBytes: 65536 }),
+        client.transfer(bytesSource(new Uint8Array(4 * 1024 * 1024)), {
+          signal: controller.signal,
+          chunkBytes: 65536,
+        }),
         'DWCP_ERR_ABORTED',
       )
       expect(isDwcpError(await receiverError, 'DWCP_ERR_TRANSFER_FAILED')).toBe(true)

@@ -1,5 +1,5 @@
 import { type Clock, type Random, SessionClosedError, type TimerHandle } from '@dwcp/core'
-import { type SessionFrame, cloneFrame, frameSizeBytes } from '../session/frames.js'
+import { cloneFrame, frameSizeBytes, type SessionFrame } from '../session/frames.js'
 
 /** How an in-memory link behaves, to emulate a path. */
 export interface LinkConditions {

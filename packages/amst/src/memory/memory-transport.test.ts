@@ -1,4 +1,4 @@
-import { transportComplianceSuite, fromFactory } from '../compliance/transport-suite.js'
+import { fromFactory, transportComplianceSuite } from '../compliance/transport-suite.js'
 import { MemoryNetwork } from './memory-network.js'
 import { memoryTransport } from './memory-transport.js'
 

@@ -3,23 +3,23 @@ import {
   type ComponentHealth,
   Emitter,
   HandshakeRejectedError,
+  isDwcpError,
   type NodeIdentity,
   NotStartedError,
   PeerUnreachableError,
   type Session,
+  seededRandom,
   type Transport,
   type TransportComponents,
   type TransportEvents,
-  isDwcpError,
-  seededRandom,
   throwIfAborted,
 } from '@dwcp/core'
-import { PROTOCOL_VERSION, checkPeerIdentity } from '../handshake.js'
+import { checkPeerIdentity, PROTOCOL_VERSION } from '../handshake.js'
 import type { SessionLimits } from '../session/limits.js'
 import { MultiStreamSession } from '../session/multi-stream-session.js'
-import { type LinkConditions } from './link.js'
+import type { LinkConditions } from './link.js'
 import { MemoryConnection } from './memory-connection.js'
-import { MemoryNetwork, defaultMemoryNetwork, parseMemoryAddress } from './memory-network.js'
+import { defaultMemoryNetwork, type MemoryNetwork, parseMemoryAddress } from './memory-network.js'
 
 /** Options of {@link memoryTransport}. */
 export interface MemoryTransportInit {
@@ -48,14 +48,21 @@ interface DialAnswer {
   accept: () => void
 }
 
-const DEFAULT_CONDITIONS: LinkConditions = { latencyMs: 0, lossRate: 0, rateBps: 0, maxQueuedBytes: 8 * 1024 * 1024 }
+const DEFAULT_CONDITIONS: LinkConditions = {
+  latencyMs: 0,
+  lossRate: 0,
+  rateBps: 0,
+  maxQueuedBytes: 8 * 1024 * 1024,
+}
 
 /**
  * The in-memory transport: sessions between transports of one process, with the same semantics as TCP
  * (ordered streams, bounded queues, striped acknowledged transfers, handshake) and optional latency, rate and
  * loss. A first-class transport for tests and for hosts that embed several nodes in one process.
  */
-export function memoryTransport(init: MemoryTransportInit = {}): (components: TransportComponents) => Transport {
+export function memoryTransport(
+  init: MemoryTransportInit = {},
+): (components: TransportComponents) => Transport {
   return (components) => new MemoryTransport(init, components)
 }
 
@@ -122,7 +129,13 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
       maxStreams,
     )
     const local = this.#identity()
-    const request: DialRequest = { version: PROTOCOL_VERSION, identity: local, address, sessionId: randomUUID(), connection }
+    const request: DialRequest = {
+      version: PROTOCOL_VERSION,
+      identity: local,
+      address,
+      sessionId: randomUUID(),
+      connection,
+    }
     let answer: DialAnswer
     try {
       answer = acceptor(request) as DialAnswer
@@ -175,7 +188,8 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
     try {
       remote = checkPeerIdentity(local, request.identity, request.version)
     } catch (error) {
-      if (isDwcpError(error)) this.#components.logger.warn({ reason: error.message }, 'rejected an in-memory dial')
+      if (isDwcpError(error))
+        this.#components.logger.warn({ reason: error.message }, 'rejected an in-memory dial')
       throw error instanceof HandshakeRejectedError ? error : new HandshakeRejectedError(String(error))
     }
     return {

@@ -5,7 +5,13 @@
  */
 export type SessionFrame =
   | { type: 'message'; channel: string; bytes: Uint8Array }
-  | { type: 'transfer-offer'; id: string; sizeBytes: number; chunkBytes: number; metadata: Record<string, string> }
+  | {
+      type: 'transfer-offer'
+      id: string
+      sizeBytes: number
+      chunkBytes: number
+      metadata: Record<string, string>
+    }
   | { type: 'transfer-accept'; id: string; resumeOffsetBytes: number; windowBytes: number }
   | { type: 'transfer-reject'; id: string; reason: string }
   | { type: 'chunk'; id: string; offsetBytes: number; bytes: Uint8Array }

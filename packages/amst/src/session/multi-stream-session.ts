@@ -8,6 +8,7 @@ import {
   type Metrics,
   type PathSample,
   type PeerInfo,
+  raceAbort,
   type Session,
   SessionClosedError,
   type SessionEvents,
@@ -16,7 +17,6 @@ import {
   type TransferOptions,
   type TransferResult,
   type TransferSource,
-  raceAbort,
   throwIfAborted,
 } from '@dwcp/core'
 import type { SessionFrame } from './frames.js'
@@ -92,7 +92,8 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   }
 
   set streams(count: number) {
-    if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('streams', 'must be an integer ≥ 1')
+    if (!Number.isInteger(count) || count < 1)
+      throw new InvalidArgumentError('streams', 'must be an integer ≥ 1')
     if (this.#closed) throw new SessionClosedError('streams cannot change on a closed session')
     const before = this.#provider.streams.length
     const after = this.#provider.setStreamCount(Math.min(count, this.remote.capabilities.maxStreams))
@@ -105,11 +106,16 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
       throw new InvalidArgumentError('channel', `must be 1..${this.#limits.maxChannelLength} characters`)
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('bytes', 'must be a Uint8Array')
     if (bytes.byteLength > this.#limits.maxMessageBytes)
-      throw new InvalidArgumentError('bytes', `message of ${bytes.byteLength} bytes exceeds ${this.#limits.maxMessageBytes}`)
+      throw new InvalidArgumentError(
+        'bytes',
+        `message of ${bytes.byteLength} bytes exceeds ${this.#limits.maxMessageBytes}`,
+      )
     const startedMs = this.#clock.now()
     await raceAbort(this.#control({ type: 'message', channel, bytes }), options.signal)
     this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, bytes.byteLength)
-    this.#metrics?.histogram(METRIC_NAMES.amstSendLatency).observe((this.#clock.now() - startedMs) / 1000, this.#labels)
+    this.#metrics
+      ?.histogram(METRIC_NAMES.amstSendLatency)
+      .observe((this.#clock.now() - startedMs) / 1000, this.#labels)
   }
 
   async transfer(source: TransferSource, options: TransferOptions = {}): Promise<TransferResult> {
@@ -216,15 +222,11 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   }
 
   #onOffer(offer: Extract<SessionFrame, { type: 'transfer-offer' }>): void {
-    const refuse = (reason: string): void => {
-      this.#control({ type: 'transfer-reject', id: offer.id, reason }).catch(() => {})
+    const refusal = this.#refusal(offer)
+    if (refusal) {
+      this.#control({ type: 'transfer-reject', id: offer.id, reason: refusal }).catch(() => {})
+      return
     }
-    if (this.#receivers.has(offer.id)) return refuse('a transfer with this id is running')
-    if (this.#receivers.size >= this.#limits.maxIncomingTransfers) return refuse('too many concurrent transfers')
-    if (!Number.isSafeInteger(offer.sizeBytes) || offer.sizeBytes < 0) return refuse('bad size')
-    if (!Number.isInteger(offer.chunkBytes) || offer.chunkBytes < 1 || offer.chunkBytes > this.#limits.maxChunkBytes)
-      return refuse(`chunk size must be 1..${this.#limits.maxChunkBytes}`)
-    if (this.listenerCount('transfer') === 0) return refuse('no receiver for transfers')
     const receiver = new TransferReceiver(offer, {
       clock: this.#clock,
       control: (frame) => this.#control(frame),
@@ -234,6 +236,21 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     this.#receivers.set(offer.id, receiver)
     this.emit('transfer', receiver)
     if (!receiver.answered) receiver.reject('the receiver neither accepted nor rejected the transfer')
+  }
+
+  /** Why an offer must be refused, or undefined when it may be offered to the application. */
+  #refusal(offer: Extract<SessionFrame, { type: 'transfer-offer' }>): string | undefined {
+    if (this.#receivers.has(offer.id)) return 'a transfer with this id is running'
+    if (this.#receivers.size >= this.#limits.maxIncomingTransfers) return 'too many concurrent transfers'
+    if (!Number.isSafeInteger(offer.sizeBytes) || offer.sizeBytes < 0) return 'bad size'
+    if (
+      !Number.isInteger(offer.chunkBytes) ||
+      offer.chunkBytes < 1 ||
+      offer.chunkBytes > this.#limits.maxChunkBytes
+    )
+      return `chunk size must be 1..${this.#limits.maxChunkBytes}`
+    if (this.listenerCount('transfer') === 0) return 'no receiver for transfers'
+    return undefined
   }
 
   #shutdown(error?: Error): void {

@@ -58,7 +58,8 @@ export class TransferReceiver implements IncomingTransfer {
   }
 
   accept(sink: TransferSink, options: { signal?: AbortSignal } = {}): Promise<TransferResult> {
-    if (this.#answered) return Promise.reject(new TransferFailedError(this.id, 'already accepted or rejected'))
+    if (this.#answered)
+      return Promise.reject(new TransferFailedError(this.id, 'already accepted or rejected'))
     this.#answered = true
     this.#sink = sink
     this.#startedMs = this.#ctx.clock.now()
@@ -75,7 +76,13 @@ export class TransferReceiver implements IncomingTransfer {
         () => signal.removeEventListener('abort', onAbort),
       )
     }
-    if (!this.#settled) this.#send({ type: 'transfer-accept', id: this.id, resumeOffsetBytes: 0, windowBytes: this.#ctx.maxBufferedBytes })
+    if (!this.#settled)
+      this.#send({
+        type: 'transfer-accept',
+        id: this.id,
+        resumeOffsetBytes: 0,
+        windowBytes: this.#ctx.maxBufferedBytes,
+      })
     return done
   }
 
@@ -116,8 +123,19 @@ export class TransferReceiver implements IncomingTransfer {
 
   #onChunk(offsetBytes: number, bytes: Uint8Array): void {
     const endBytes = offsetBytes + bytes.byteLength
-    if (!Number.isInteger(offsetBytes) || offsetBytes < 0 || endBytes > this.sizeBytes || bytes.byteLength === 0) {
-      this.fail(new TransferFailedError(this.id, `chunk at ${offsetBytes} (${bytes.byteLength} bytes) is out of range`), true)
+    if (
+      !Number.isInteger(offsetBytes) ||
+      offsetBytes < 0 ||
+      endBytes > this.sizeBytes ||
+      bytes.byteLength === 0
+    ) {
+      this.fail(
+        new TransferFailedError(
+          this.id,
+          `chunk at ${offsetBytes} (${bytes.byteLength} bytes) is out of range`,
+        ),
+        true,
+      )
       return
     }
     if (offsetBytes < this.#nextOffsetBytes || this.#pending.has(offsetBytes)) return // duplicate after a resend
@@ -135,7 +153,11 @@ export class TransferReceiver implements IncomingTransfer {
     if (this.#writing || !this.#sink) return
     this.#writing = true
     try {
-      for (let bytes = this.#pending.get(this.#nextOffsetBytes); bytes; bytes = this.#pending.get(this.#nextOffsetBytes)) {
+      for (
+        let bytes = this.#pending.get(this.#nextOffsetBytes);
+        bytes;
+        bytes = this.#pending.get(this.#nextOffsetBytes)
+      ) {
         if (this.#settled) return
         const offset = this.#nextOffsetBytes
         this.#pending.delete(offset)
@@ -170,7 +192,8 @@ export class TransferReceiver implements IncomingTransfer {
       try {
         await sink?.close?.()
       } catch (error) {
-        const failure = error instanceof DwcpError ? error : new TransferFailedError(this.id, 'sink close failed', error)
+        const failure =
+          error instanceof DwcpError ? error : new TransferFailedError(this.id, 'sink close failed', error)
         this.#send({ type: 'transfer-abort', id: this.id, reason: failure.message })
         this.#result?.reject(failure)
         return

@@ -4,8 +4,8 @@ import {
   type Clock,
   DwcpError,
   TransferFailedError,
-  TransferRejectedError,
   type TransferOptions,
+  TransferRejectedError,
   type TransferResult,
   type TransferSource,
   throwIfAborted,
@@ -60,7 +60,13 @@ export class TransferSender {
   #verdict: { resolve: (digest: string) => void; reject: (e: Error) => void } | undefined
   #failure: Error | undefined
 
-  constructor(id: string, source: TransferSource, options: TransferOptions, limits: SenderLimits, ctx: SenderContext) {
+  constructor(
+    id: string,
+    source: TransferSource,
+    options: TransferOptions,
+    limits: SenderLimits,
+    ctx: SenderContext,
+  ) {
     this.id = id
     this.#source = source
     this.#options = options
@@ -117,14 +123,23 @@ export class TransferSender {
       const digest = `sha256:${hash.digest('hex')}`
       await this.#ctx.control({ type: 'transfer-end', id: this.id, digest })
       await verdict
-      return { id: this.id, sizeBytes: this.#source.sizeBytes, digest, durationMs: this.#ctx.clock.now() - startedMs }
+      return {
+        id: this.id,
+        sizeBytes: this.#source.sizeBytes,
+        digest,
+        durationMs: this.#ctx.clock.now() - startedMs,
+      }
     } catch (error) {
       const failure = this.#failure ?? error
       if (!(this.#failure instanceof DwcpError && this.#failure.code === 'DWCP_ERR_TRANSFER_REJECTED')) {
         // Tell the receiver, so it releases its sink; best effort, the session may be gone.
-        this.#ctx.control({ type: 'transfer-abort', id: this.id, reason: String((failure as Error).message) }).catch(() => {})
+        this.#ctx
+          .control({ type: 'transfer-abort', id: this.id, reason: String((failure as Error).message) })
+          .catch(() => {})
       }
-      throw failure instanceof DwcpError ? failure : new TransferFailedError(this.id, String(failure), failure)
+      throw failure instanceof DwcpError
+        ? failure
+        : new TransferFailedError(this.id, String(failure), failure)
     } finally {
       signal?.removeEventListener('abort', onAbort)
     }
@@ -169,7 +184,8 @@ export class TransferSender {
     this.#ackedBytes = ackedBytes
     while (this.#inFlight.length > 0 && (this.#inFlight[0] as InFlightChunk).endBytes <= ackedBytes) {
       const chunk = this.#inFlight.shift() as InFlightChunk
-      this.#streamInFlightBytes[chunk.stream] = (this.#streamInFlightBytes[chunk.stream] ?? 0) - chunk.sizeBytes
+      this.#streamInFlightBytes[chunk.stream] =
+        (this.#streamInFlightBytes[chunk.stream] ?? 0) - chunk.sizeBytes
     }
     this.#progress()
     this.#wake?.()
@@ -195,7 +211,10 @@ export class TransferSender {
       throw new TransferFailedError(this.id, `source read at ${offset} failed`, error)
     }
     if (bytes.byteLength === 0 || bytes.byteLength > lengthBytes)
-      throw new TransferFailedError(this.id, `source returned ${bytes.byteLength} bytes at ${offset}, asked ${lengthBytes}`)
+      throw new TransferFailedError(
+        this.id,
+        `source returned ${bytes.byteLength} bytes at ${offset}, asked ${lengthBytes}`,
+      )
     return bytes
   }
 
