@@ -164,7 +164,8 @@ function expectFrom(tokens, j, typeOnly) {
 function parseFromClause(tokens, start, keyword) {
   let j = start
   let typeOnly = false
-  const typeIsBinding = isPunct(tokens[j + 1], ',') || (isName(tokens[j + 1], 'from') && isString(tokens[j + 2]))
+  const typeIsBinding =
+    isPunct(tokens[j + 1], ',') || (isName(tokens[j + 1], 'from') && isString(tokens[j + 2]))
   if (isName(tokens[j], 'type') && !typeIsBinding) {
     typeOnly = true
     j++
