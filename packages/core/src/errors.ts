@@ -26,6 +26,8 @@ export type DwcpErrorCode =
   | 'DWCP_ERR_TRANSFER_FAILED'
   | 'DWCP_ERR_DIGEST_MISMATCH'
   | 'DWCP_ERR_NATIVE_UNAVAILABLE'
+  | 'DWCP_ERR_SOCKET_OPTION'
+  | 'DWCP_ERR_UCX'
 
 /** Base class of every DWCP error. Prefer {@link isDwcpError} over `instanceof`. */
 export class DwcpError<Data extends object = Record<string, unknown>> extends Error {
@@ -195,5 +197,22 @@ export class DigestMismatchError extends DwcpError<{ transferId: string; expecte
 export class NativeUnavailableError extends DwcpError<{ reason: string }> {
   constructor(reason: string, cause?: unknown) {
     super('DWCP_ERR_NATIVE_UNAVAILABLE', `native addon unavailable: ${reason}`, { reason }, { cause })
+  }
+}
+
+/** A socket option could not be set or read (unknown congestion algorithm, not a TCP socket, EPERM…). */
+export class SocketOptionError extends DwcpError<{ option: string; errno: number; reason: string }> {
+  constructor(option: string, errno: number, reason: string) {
+    super('DWCP_ERR_SOCKET_OPTION', `socket option ${option}: ${reason}`, { option, errno, reason })
+  }
+}
+
+/**
+ * A UCX operation failed; `status` is the `ucs_status_t` value and `statusName` its name (e.g.
+ * `UCS_ERR_CONNECTION_RESET`, `UCS_ERR_UNREACHABLE`).
+ */
+export class UcxError extends DwcpError<{ operation: string; status: number; statusName: string }> {
+  constructor(operation: string, status: number, statusName: string, message?: string) {
+    super('DWCP_ERR_UCX', `${operation}: ${message ?? statusName}`, { operation, status, statusName })
   }
 }
