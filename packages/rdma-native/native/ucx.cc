@@ -1,5 +1,9 @@
 #include "ucx.h"
 
+#include "ucx-worker.h"
+
 namespace dwcp {
-void InitUcx(Napi::Env env, Napi::Object exports) {}
+void InitUcx(Napi::Env env, Napi::Object exports) {
+  UcxWorker::Register(env, exports);
+}
 }  // namespace dwcp

@@ -19,6 +19,8 @@ if (result.status === 0) {
 } else {
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
   const reason = output.match(/dwcp_rdma needs[^\n]*/)?.[0] ?? output.trim().split('\n').slice(-15).join('\n')
-  console.warn(`dwcp_rdma: native addon not built; RDMA/UCX and socket options will be unavailable.\n${reason}`)
+  console.warn(
+    `dwcp_rdma: native addon not built; RDMA/UCX and socket options will be unavailable.\n${reason}`,
+  )
   if (required) process.exit(1)
 }

@@ -27,3 +27,54 @@ export {
   type NativeStatus,
   nativeStatus,
 } from './loader.js'
+export type {
+  NativeMptcpProbe,
+  NativeSocketError,
+  NativeSocketProtocol,
+  SocketsBinding,
+} from './sockets/binding.js'
+export {
+  congestionControl,
+  isMptcp,
+  notSentLowatBytes,
+  receiveBufferBytes,
+  sendBufferBytes,
+  setCongestionControl,
+  setNotSentLowatBytes,
+  setReceiveBufferBytes,
+  setSendBufferBytes,
+} from './sockets/socket-options.js'
+export {
+  allowedCongestionAlgorithms,
+  availableCongestionAlgorithms,
+  type MptcpStatus,
+  mptcpStatus,
+  type ProcOptions,
+} from './sockets/system-support.js'
+export { pathSampleFromTcpInfo, tcpInfo } from './sockets/tcp-info.js'
+export { type NativeTcpInfo, TcpCaState, type TcpInfo, TcpState } from './sockets/tcp-info-types.js'
+export * from './ucx/index.js'
+export { applyUcxSafetyDefaults, UCX_SAFETY_DEFAULTS } from './ucx-environment.js'
+export {
+  MAX_GIDS_PER_PORT,
+  type RawRdmaDeviceReport,
+  type RdmaDevice,
+  type RdmaDeviceFailure,
+  type RdmaDeviceIdentity,
+  type RdmaDeviceInfo,
+  type RdmaDeviceLimits,
+  type RdmaGid,
+  type RdmaPort,
+  type RdmaPortFailure,
+  type RdmaPortInfo,
+  type VerbsBinding,
+  type VerbsError,
+} from './verbs/binding.js'
+export {
+  describeVerbsError,
+  type RdmaDeviceReport,
+  type RdmaDevicesOptions,
+  rdmaDevices,
+  toRdmaDeviceReport,
+} from './verbs/devices.js'
+export { formatRdmaReport } from './verbs/format.js'

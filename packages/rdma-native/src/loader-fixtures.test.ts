@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { type DwcpError, isDwcpError } from '@dwcp/core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { REQUIRED_EXPORTS } from './binding.js'
 import { loadNative, nativeStatus } from './loader.js'
 
 const FIXTURE_SOURCE = `
@@ -26,15 +27,26 @@ static napi_value version(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "0.0.0-fixture", NAPI_AUTO_LENGTH, &result);
   return result;
 }
+static const char* other_exports[] = { OTHER_EXPORTS NULL };
 NAPI_MODULE_INIT() {
-#ifndef OMIT_VERSION
   napi_value fn;
+#ifndef OMIT_VERSION
   napi_create_function(env, "version", NAPI_AUTO_LENGTH, version, NULL, &fn);
   napi_set_named_property(env, exports, "version", fn);
 #endif
+  /* The loader checks that every required export is present; the fixture answers each with version(). */
+  for (const char** name = other_exports; *name != NULL; name++) {
+    napi_create_function(env, *name, NAPI_AUTO_LENGTH, version, NULL, &fn);
+    napi_set_named_property(env, exports, *name, fn);
+  }
   return exports;
 }
-`
+`.replace(
+  'OTHER_EXPORTS',
+  REQUIRED_EXPORTS.filter((name) => name !== 'version')
+    .map((name) => `"${name}",`)
+    .join(' '),
+)
 
 const nodeInclude = join(dirname(dirname(process.execPath)), 'include', 'node')
 const compilerFound = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { InvalidArgumentError, isDwcpError, NativeUnavailableError } from '@dwcp/core'
 import { type NativeBinding, REQUIRED_EXPORTS } from './binding.js'
 import { probeBinary } from './probe.js'
+import { applyUcxSafetyDefaults } from './ucx-environment.js'
 
 /** Where the built binary lives, relative to the package root (cmake-js's output directory). */
 export const BINDING_RELATIVE_PATH = join('build', 'Release', 'dwcp_rdma.node')
@@ -138,6 +139,8 @@ function load(path: string, probe: boolean, probeTimeoutMs: number): Outcome {
     return { reason: `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, cause: err }
   }
   if (!isFile) return { reason: `no binary at ${path}: the native addon has not been built for this install` }
+  // Before anything loads libucm, in the probe child (which inherits the environment) or here.
+  applyUcxSafetyDefaults()
   if (probe) {
     const probed = probeBinary(path, probeTimeoutMs)
     if (!probed.ok) return { reason: `cannot load ${path} (probed in a child process): ${probed.reason}` }
