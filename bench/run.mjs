@@ -15,10 +15,14 @@ if (!name || !available.includes(name)) {
   console.error(`usage: pnpm bench <name> [args]\navailable: ${available.join(', ')}`)
   process.exit(name ? 2 : 0)
 }
-const build = spawnSync('pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only', '--filter=dwcp...'], {
-  stdio: 'inherit',
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-})
+const build = spawnSync(
+  'pnpm',
+  ['turbo', 'run', 'build', '--output-logs=errors-only', '--filter=dwcp...', '--filter=@dwcp/rdma-native'],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  },
+)
 if (build.status !== 0) process.exit(build.status ?? 1)
 const run = spawnSync(process.execPath, ['--expose-gc', join(here, `${name}.bench.mjs`), ...args], {
   stdio: 'inherit',
