@@ -68,6 +68,21 @@ describe.skipIf(existsSync(defaultBindingPath()))('loader with the binary absent
   })
 })
 
+describe('loader with the binary hidden (runs whether or not the addon is built)', () => {
+  it('reports the missing file with the typed error, probing or not, and never throws from nativeStatus', () => {
+    const hidden = join(scratch, 'hidden-install', BINDING_RELATIVE_PATH)
+    expect(nativeStatus({ bindingPath: hidden })).toEqual({
+      available: false,
+      reason: `no binary at ${hidden}: the native addon has not been built for this install`,
+      code: 'DWCP_ERR_NATIVE_UNAVAILABLE',
+    })
+    for (const probe of [true, false]) {
+      const err = loadError(() => loadNative({ bindingPath: hidden, probe }))
+      expect(err.data.reason).toContain(hidden)
+    }
+  })
+})
+
 describe('loader with a binary that does not load', () => {
   it('probing: reports the dlopen error seen by the child process', () => {
     const path = garbageBinary('probed')
