@@ -16,6 +16,7 @@
 export * from './abort.js'
 export * from './clock.js'
 export * from './codec.js'
+export * from './crc32c.js'
 export * from './consensus.js'
 export * from './emitter.js'
 export * from './errors.js'

@@ -1,7 +1,7 @@
 import { type DwcpErrorCode, isDwcpError } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { crc32c } from './crc32c.js'
+import { crc32c } from '@dwcp/core'
 import { decodeFrame, encodeFrame, FRAME_BASELINE_ID_MAX_BYTES, FRAME_HEADER_MIN_BYTES } from './frame.js'
 
 const bound = { maxOriginalBytes: 1 << 20 }

@@ -4,7 +4,7 @@
  * as a table in the package README; all integers are big-endian.
  */
 import { FrameCorruptError, FrameTooLargeError, InvalidArgumentError } from '@dwcp/core'
-import { crc32c } from './crc32c.js'
+import { crc32c } from '@dwcp/core'
 
 /** First two bytes of every frame: ASCII `HD`. */
 export const FRAME_MAGIC = 0x4844

@@ -18,7 +18,7 @@
  * console.log(restored.length) // 4096
  * ```
  */
-export { crc32c } from './crc32c.js'
+
 export {
   type DecodedFrame,
   type DecodeFrameOptions,
