@@ -79,6 +79,10 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     this.#meter = new PathMeter(this.#clock.now())
     this.#provider.onFrame((frame) => this.#onFrame(frame))
     this.#provider.onLost((error) => this.#shutdown(error))
+    this.#provider.onStreamLost?.((stream) => {
+      this.#logger.debug({ streams: this.#provider.streams.length }, 'a stream died; resending what it carried')
+      for (const sender of this.#senders.values()) sender.streamLost(stream)
+    })
     this.#metrics?.gauge(METRIC_NAMES.amstActiveStreams).inc(this.#labels, this.#provider.streams.length)
     this.#ping()
   }

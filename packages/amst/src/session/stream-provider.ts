@@ -25,6 +25,12 @@ export interface StreamProvider {
   onFrame(handler: (frame: SessionFrame) => void): void
   /** Registers the handler called when the underlying connection is lost. */
   onLost(handler: (error: Error) => void): void
+  /**
+   * Registers the handler called when one data stream (not stream 0) dies while the session lives on: the
+   * session resends what that stream carried unacknowledged on the others. Providers that never lose a single
+   * stream may ignore it.
+   */
+  onStreamLost?(handler: (stream: FrameStream) => void): void
   /** Releases every stream; nothing is delivered afterwards. */
   close(): void
   /** Link-level measurements. */

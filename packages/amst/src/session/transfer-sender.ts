@@ -35,8 +35,9 @@ export interface SenderContext {
 }
 
 interface InFlightChunk {
+  offsetBytes: number
   endBytes: number
-  stream: number
+  stream: FrameStream
   sizeBytes: number
 }
 
@@ -51,7 +52,9 @@ export class TransferSender {
   readonly #limits: SenderLimits
   readonly #ctx: SenderContext
   readonly #inFlight: InFlightChunk[] = []
-  readonly #streamInFlightBytes: number[] = []
+  readonly #streamInFlightBytes = new Map<FrameStream, number>()
+  /** Chunks sent on a stream that died before they were acknowledged, to send again on the others. */
+  readonly #resend: InFlightChunk[] = []
   #ackedBytes = 0
   #sentBytes = 0
   #wake: (() => void) | undefined
@@ -106,19 +109,20 @@ export class TransferSender {
       let streamCursor = 0
       for (let offset = resumeOffsetBytes; offset < this.#source.sizeBytes; ) {
         this.#check()
+        await this.#resendLost(streamCursor++)
         const lengthBytes = Math.min(this.#limits.chunkBytes, this.#source.sizeBytes - offset)
         const bytes = await this.#read(offset, lengthBytes)
         hash.update(bytes)
-        const stream = await this.#pickStream(streamCursor++, bytes.byteLength)
-        this.#inFlight.push({ endBytes: offset + bytes.byteLength, stream, sizeBytes: bytes.byteLength })
-        this.#streamInFlightBytes[stream] = (this.#streamInFlightBytes[stream] ?? 0) + bytes.byteLength
-        const target = this.#ctx.streams()[stream]
-        if (!target) throw new TransferFailedError(this.id, 'stream vanished')
-        await target.write({ type: 'chunk', id: this.id, offsetBytes: offset, bytes })
-        this.#ctx.onBytesSent(bytes.byteLength)
+        await this.#sendChunk(offset, bytes, streamCursor++)
         offset += bytes.byteLength
         this.#sentBytes = offset
         this.#progress()
+      }
+      // Everything was sent once; keep resending what lost streams dropped until all of it is acknowledged.
+      while (this.#ackedBytes < this.#source.sizeBytes) {
+        this.#check()
+        if (this.#resend.length > 0) await this.#resendLost(streamCursor++)
+        else await this.#sleep()
       }
       const digest = `sha256:${hash.digest('hex')}`
       await this.#ctx.control({ type: 'transfer-end', id: this.id, digest })
@@ -170,6 +174,19 @@ export class TransferSender {
     }
   }
 
+  /** A stream died: what it carried unacknowledged is sent again on the remaining streams. */
+  streamLost(stream: FrameStream): void {
+    const lost = this.#inFlight.filter((c) => c.stream === stream)
+    if (lost.length === 0) return
+    this.#streamInFlightBytes.delete(stream)
+    for (const chunk of lost) {
+      this.#inFlight.splice(this.#inFlight.indexOf(chunk), 1)
+      this.#resend.push(chunk)
+    }
+    this.#resend.sort((a, b) => a.offsetBytes - b.offsetBytes)
+    this.#wake?.()
+  }
+
   /** Fails the transfer (session closed, abort, peer verdict). */
   fail(error: Error, _local = false): void {
     if (this.#failure) return
@@ -182,11 +199,17 @@ export class TransferSender {
   #onAck(ackedBytes: number): void {
     if (ackedBytes <= this.#ackedBytes || ackedBytes > this.#sentBytes) return
     this.#ackedBytes = ackedBytes
-    while (this.#inFlight.length > 0 && (this.#inFlight[0] as InFlightChunk).endBytes <= ackedBytes) {
-      const chunk = this.#inFlight.shift() as InFlightChunk
-      this.#streamInFlightBytes[chunk.stream] =
-        (this.#streamInFlightBytes[chunk.stream] ?? 0) - chunk.sizeBytes
+    for (let i = 0; i < this.#inFlight.length; ) {
+      const chunk = this.#inFlight[i] as InFlightChunk
+      if (chunk.endBytes > ackedBytes) {
+        i++
+        continue
+      }
+      this.#inFlight.splice(i, 1)
+      this.#streamInFlightBytes.set(chunk.stream, (this.#streamInFlightBytes.get(chunk.stream) ?? 0) - chunk.sizeBytes)
     }
+    // A resend that the receiver already has (it arrived before its stream died) needs no resending.
+    while (this.#resend.length > 0 && (this.#resend[0] as InFlightChunk).endBytes <= ackedBytes) this.#resend.shift()
     this.#progress()
     this.#wake?.()
   }
@@ -226,23 +249,55 @@ export class TransferSender {
     }
   }
 
+  /** Sends one chunk on a stream with room, recording it as in flight there. */
+  async #sendChunk(offsetBytes: number, bytes: Uint8Array, cursor: number): Promise<void> {
+    const stream = await this.#pickStream(cursor, bytes.byteLength)
+    this.#inFlight.push({ offsetBytes, endBytes: offsetBytes + bytes.byteLength, stream, sizeBytes: bytes.byteLength })
+    this.#streamInFlightBytes.set(stream, (this.#streamInFlightBytes.get(stream) ?? 0) + bytes.byteLength)
+    try {
+      await stream.write({ type: 'chunk', id: this.id, offsetBytes, bytes })
+    } catch {
+      // The stream died under the write; its provider reports the loss and the chunk is resent from there.
+      this.streamLost(stream)
+      return
+    }
+    this.#ctx.onBytesSent(bytes.byteLength)
+  }
+
+  /** Sends again the chunks of lost streams, re-reading them from the source. */
+  async #resendLost(cursor: number): Promise<void> {
+    while (this.#resend.length > 0) {
+      this.#check()
+      const chunk = this.#resend.shift() as InFlightChunk
+      if (chunk.endBytes <= this.#ackedBytes) continue
+      const bytes = await this.#read(chunk.offsetBytes, chunk.sizeBytes)
+      await this.#sendChunk(chunk.offsetBytes, bytes, cursor++)
+    }
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve
+    }).then(() => {
+      this.#wake = undefined
+    })
+  }
+
   /** Waits until the session window and some stream have room; prefers the round-robin stream. */
-  async #pickStream(cursor: number, sizeBytes: number): Promise<number> {
+  async #pickStream(cursor: number, sizeBytes: number): Promise<FrameStream> {
     for (;;) {
       this.#check()
-      const count = this.#ctx.streams().length
-      const sessionRoom = this.#sentBytes - this.#ackedBytes + sizeBytes <= this.#windowBytes
-      if (sessionRoom || this.#sentBytes === this.#ackedBytes) {
-        for (let i = 0; i < count; i++) {
-          const stream = (cursor + i) % count
-          const used = this.#streamInFlightBytes[stream] ?? 0
+      const streams = this.#ctx.streams()
+      const unacked = this.#inFlight.reduce((sum, c) => sum + c.sizeBytes, 0)
+      const sessionRoom = unacked + sizeBytes <= this.#windowBytes
+      if (sessionRoom || unacked === 0) {
+        for (let i = 0; i < streams.length; i++) {
+          const stream = streams[(cursor + i) % streams.length] as FrameStream
+          const used = this.#streamInFlightBytes.get(stream) ?? 0
           if (used === 0 || used + sizeBytes <= this.#limits.maxInFlightBytesPerStream) return stream
         }
       }
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve
-      })
-      this.#wake = undefined
+      await this.#sleep()
     }
   }
 }

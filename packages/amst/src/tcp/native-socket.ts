@@ -1,0 +1,66 @@
+import type { Socket } from 'node:net'
+import type { Logger } from '@dwcp/core'
+
+/** The socket functions of the optional native addon that the TCP transport uses. */
+export interface NativeSocketFunctions {
+  setCongestionControl(socket: Socket, algorithm: string): void
+  tcpInfo(socket: Socket): { totalRetrans: number; segsOut: number }
+}
+
+let loaded: Promise<NativeSocketFunctions | string> | undefined
+
+/**
+ * Loads the socket functions from `@dwcp/rdma-native` (an optional dependency) once; resolves with the reason
+ * when they are not available, so the transport runs without per-socket congestion control or TCP_INFO.
+ */
+export function nativeSocketFunctions(): Promise<NativeSocketFunctions | string> {
+  loaded ??= (async () => {
+    try {
+      const native = (await import('@dwcp/rdma-native')) as unknown as NativeSocketFunctions & {
+        nativeStatus(): { available: boolean; reason?: string }
+      }
+      const status = native.nativeStatus()
+      if (!status.available) return status.reason ?? 'native addon unavailable'
+      return { setCongestionControl: native.setCongestionControl, tcpInfo: native.tcpInfo }
+    } catch (error) {
+      return `@dwcp/rdma-native is not installed: ${(error as Error).message}`
+    }
+  })()
+  return loaded
+}
+
+/** Applies a congestion control algorithm to a socket; logs (once per reason) when it cannot. */
+export function applyCongestion(
+  native: NativeSocketFunctions | string,
+  socket: Socket,
+  algorithm: string | undefined,
+  logger: Logger,
+): void {
+  if (!algorithm) return
+  if (typeof native === 'string') {
+    logger.debug({ algorithm, reason: native }, 'congestion control left to the kernel default')
+    return
+  }
+  try {
+    native.setCongestionControl(socket, algorithm)
+  } catch (error) {
+    logger.warn({ algorithm, reason: (error as Error).message }, 'could not set congestion control')
+  }
+}
+
+/** Loss rate of a set of sockets from TCP_INFO: retransmitted segments over segments sent. */
+export function socketsLossRate(native: NativeSocketFunctions | string, sockets: readonly Socket[]): number {
+  if (typeof native === 'string') return 0
+  let retrans = 0
+  let sent = 0
+  for (const socket of sockets) {
+    try {
+      const info = native.tcpInfo(socket)
+      retrans += info.totalRetrans
+      sent += info.segsOut
+    } catch {
+      // A socket closing under us has no TCP_INFO; it counts for nothing.
+    }
+  }
+  return sent === 0 ? 0 : Math.min(1, retrans / sent)
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto'
+import { type Server, type Socket, connect, createServer } from 'node:net'
+import type { Session, TransferSource, Transport } from '@dwcp/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { complianceComponents, complianceIdentity } from '../compliance/transport-suite.js'
+import { tcpTransport } from './tcp-transport.js'
+
+const MiB = 1024 * 1024
+
+/** A deterministic object of any size, generated as it is read (no 1 GiB buffer). */
+function patternSource(sizeBytes: number): TransferSource {
+  return {
+    sizeBytes,
+    async read(offsetBytes, lengthBytes) {
+      const length = Math.min(lengthBytes, sizeBytes - offsetBytes)
+      const bytes = new Uint8Array(length)
+      const words = new Uint32Array(bytes.buffer, 0, length >>> 2)
+      const base = offsetBytes >>> 2
+      for (let i = 0; i < words.length; i++) words[i] = Math.imul(base + i, 2654435761) >>> 0
+      return bytes
+    },
+  }
+}
+
+/** A TCP proxy whose connections the test can cut, standing in for a network that drops one connection. */
+function cuttableProxy(targetPort: number): Promise<{ port: number; pairs: Array<[Socket, Socket]>; server: Server }> {
+  const pairs: Array<[Socket, Socket]> = []
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1')
+    pairs.push([client, upstream])
+    client.pipe(upstream)
+    upstream.pipe(client)
+    const cut = (): void => {
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', cut)
+    upstream.on('error', cut)
+    client.on('close', cut)
+    upstream.on('close', cut)
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, pairs, server })),
+  )
+}
+
+const transports: Transport[] = []
+const servers: Server[] = []
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.stop()))
+  for (const server of servers.splice(0)) server.close()
+})
+
+describe('tcp transport resilience', () => {
+  it('finishes a 1 GiB transfer with the right digest when one stream is cut in the middle', async () => {
+    const a = tcpTransport({ tls: false, streams: 4 })(complianceComponents(complianceIdentity('sender')))
+    const b = tcpTransport({ tls: false })(complianceComponents(complianceIdentity('receiver')))
+    transports.push(a, b)
+    await a.start()
+    await b.start()
+    const listening = await b.listen('tcp://127.0.0.1:0')
+    const proxy = await cuttableProxy(Number(listening.split(':').pop()))
+    servers.push(proxy.server)
+    const accepted = new Promise<Session>((resolve) => b.once('session', resolve))
+    const session = await a.dial(`tcp://127.0.0.1:${proxy.port}`)
+    const server = await accepted
+
+    const sizeBytes = 1024 * MiB
+    const hash = createHash('sha256')
+    let writtenBytes = 0
+    const received = new Promise<string>((resolve, reject) =>
+      server.on('transfer', (incoming) => {
+        incoming
+          .accept({
+            write: async (offsetBytes, bytes) => {
+              expect(offsetBytes).toBe(writtenBytes)
+              hash.update(bytes)
+              writtenBytes += bytes.byteLength
+            },
+          })
+          .then((r) => resolve(r.digest), reject)
+      }),
+    )
+    let cut = false
+    const sent = await session.transfer(patternSource(sizeBytes), {
+      onProgress: ({ bytesAcked }) => {
+        if (!cut && bytesAcked >= 256 * MiB) {
+          cut = true
+          const [client, upstream] = proxy.pairs[2] as [Socket, Socket] // stream 2 of 4
+          client.destroy()
+          upstream.destroy()
+        }
+      },
+    })
+    expect(cut).toBe(true)
+    expect(await received).toBe(sent.digest)
+    expect(`sha256:${hash.digest('hex')}`).toBe(sent.digest)
+    expect(writtenBytes).toBe(sizeBytes)
+    expect(session.closed).toBe(false)
+    expect(proxy.pairs.length).toBeGreaterThan(4) // the cut stream was dialled again
+    expect(session.streams).toBe(4)
+  }, 120_000)
+})
