@@ -18,6 +18,10 @@ export interface SessionLimits {
   maxMetadataChars: number
   /** Interval of ping frames that measure RTT. @default 1000 */
   pingIntervalMs: number
+  /** Pacing of bulk chunks across the session, bits per second; 0 leaves pacing to TCP. @default 0 */
+  pacingRateBps: number
+  /** Burst the pacer allows, in bytes. @default 1048576 */
+  pacingBurstBytes: number
 }
 
 /** The default {@link SessionLimits}. */
@@ -31,4 +35,6 @@ export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
   maxIncomingTransfers: 16,
   maxMetadataChars: 4096,
   pingIntervalMs: 1000,
+  pacingRateBps: 0,
+  pacingBurstBytes: 1024 * 1024,
 })

@@ -23,6 +23,7 @@ import type { SessionFrame } from './frames.js'
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './limits.js'
 import { PathMeter } from './path-meter.js'
 import type { StreamProvider } from './stream-provider.js'
+import { TokenBucket } from './token-bucket.js'
 import { TransferReceiver } from './transfer-receiver.js'
 import { TransferSender } from './transfer-sender.js'
 
@@ -62,6 +63,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   readonly #senders = new Map<string, TransferSender>()
   readonly #receivers = new Map<string, TransferReceiver>()
   readonly #meter: PathMeter
+  readonly #pacer: TokenBucket
   #pingTimer: TimerHandle | undefined
   #closed = false
 
@@ -77,10 +79,14 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     this.#labels = { transport: init.transport }
     this.#rdma = init.rdma
     this.#meter = new PathMeter(this.#clock.now())
+    this.#pacer = new TokenBucket(this.#clock, this.#limits.pacingRateBps, this.#limits.pacingBurstBytes)
     this.#provider.onFrame((frame) => this.#onFrame(frame))
     this.#provider.onLost((error) => this.#shutdown(error))
     this.#provider.onStreamLost?.((stream) => {
-      this.#logger.debug({ streams: this.#provider.streams.length }, 'a stream died; resending what it carried')
+      this.#logger.debug(
+        { streams: this.#provider.streams.length },
+        'a stream died; resending what it carried',
+      )
       for (const sender of this.#senders.values()) sender.streamLost(stream)
     })
     this.#metrics?.gauge(METRIC_NAMES.amstActiveStreams).inc(this.#labels, this.#provider.streams.length)
@@ -147,6 +153,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         streams: () => this.#provider.streams,
         control: (frame) => this.#control(frame),
         onBytesSent: (n) => this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, n),
+        pace: (n) => this.#pacer.take(n),
       },
     )
     this.#senders.set(id, sender)
@@ -155,6 +162,18 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     } finally {
       this.#senders.delete(id)
     }
+  }
+
+  /** The pacing rate of bulk chunks, bits per second (0: paced by TCP alone). */
+  get pacingRateBps(): number {
+    return this.#pacer.rateBps
+  }
+
+  /** Sets the pacing rate (from config, or from the predictor's forecast); 0 turns pacing off. */
+  setPacingRate(rateBps: number): void {
+    if (!(rateBps >= 0) || !Number.isFinite(rateBps))
+      throw new InvalidArgumentError('rateBps', 'must be a finite number ≥ 0')
+    this.#pacer.setRate(rateBps)
   }
 
   sample(): PathSample {

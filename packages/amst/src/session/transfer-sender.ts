@@ -32,6 +32,8 @@ export interface SenderContext {
   control: (frame: SessionFrame) => Promise<void>
   /** Counts bytes put on the wire. */
   onBytesSent: (bytes: number) => void
+  /** Waits until the session's pacer lets `bytes` go. */
+  pace: (bytes: number) => Promise<void>
 }
 
 interface InFlightChunk {
@@ -206,10 +208,14 @@ export class TransferSender {
         continue
       }
       this.#inFlight.splice(i, 1)
-      this.#streamInFlightBytes.set(chunk.stream, (this.#streamInFlightBytes.get(chunk.stream) ?? 0) - chunk.sizeBytes)
+      this.#streamInFlightBytes.set(
+        chunk.stream,
+        (this.#streamInFlightBytes.get(chunk.stream) ?? 0) - chunk.sizeBytes,
+      )
     }
     // A resend that the receiver already has (it arrived before its stream died) needs no resending.
-    while (this.#resend.length > 0 && (this.#resend[0] as InFlightChunk).endBytes <= ackedBytes) this.#resend.shift()
+    while (this.#resend.length > 0 && (this.#resend[0] as InFlightChunk).endBytes <= ackedBytes)
+      this.#resend.shift()
     this.#progress()
     this.#wake?.()
   }
@@ -252,8 +258,14 @@ export class TransferSender {
   /** Sends one chunk on a stream with room, recording it as in flight there. */
   async #sendChunk(offsetBytes: number, bytes: Uint8Array, cursor: number): Promise<void> {
     const stream = await this.#pickStream(cursor, bytes.byteLength)
-    this.#inFlight.push({ offsetBytes, endBytes: offsetBytes + bytes.byteLength, stream, sizeBytes: bytes.byteLength })
+    this.#inFlight.push({
+      offsetBytes,
+      endBytes: offsetBytes + bytes.byteLength,
+      stream,
+      sizeBytes: bytes.byteLength,
+    })
     this.#streamInFlightBytes.set(stream, (this.#streamInFlightBytes.get(stream) ?? 0) + bytes.byteLength)
+    await this.#ctx.pace(bytes.byteLength)
     try {
       await stream.write({ type: 'chunk', id: this.id, offsetBytes, bytes })
     } catch {

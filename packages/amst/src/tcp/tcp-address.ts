@@ -10,7 +10,8 @@ export function parseTcpAddress(address: string): { host: string; port: number }
   const rest = address.slice(TCP_SCHEME.length)
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(rest)
   const port = Number(match?.[3])
-  if (!match || port > 65535) throw new InvalidArgumentError('address', `${address}: expected tcp://host:port`)
+  if (!match || port > 65535)
+    throw new InvalidArgumentError('address', `${address}: expected tcp://host:port`)
   return { host: (match[1] ?? match[2]) as string, port }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { type Server, type Socket, connect, createServer } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import type { Session, TransferSource, Transport } from '@dwcp/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { complianceComponents, complianceIdentity } from '../compliance/transport-suite.js'
@@ -23,7 +23,9 @@ function patternSource(sizeBytes: number): TransferSource {
 }
 
 /** A TCP proxy whose connections the test can cut, standing in for a network that drops one connection. */
-function cuttableProxy(targetPort: number): Promise<{ port: number; pairs: Array<[Socket, Socket]>; server: Server }> {
+function cuttableProxy(
+  targetPort: number,
+): Promise<{ port: number; pairs: Array<[Socket, Socket]>; server: Server }> {
   const pairs: Array<[Socket, Socket]> = []
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1')
@@ -40,7 +42,9 @@ function cuttableProxy(targetPort: number): Promise<{ port: number; pairs: Array
     upstream.on('close', cut)
   })
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, pairs, server })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ port: (server.address() as { port: number }).port, pairs, server }),
+    ),
   )
 }
 

@@ -29,7 +29,13 @@ export class TcpStream implements FrameStream {
   #ended = false
   #drainWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = []
 
-  constructor(socket: Socket, ids: TransferIds, maxPayloadBytes: number, maxQueuedBytes: number, events: TcpStreamEvents) {
+  constructor(
+    socket: Socket,
+    ids: TransferIds,
+    maxPayloadBytes: number,
+    maxQueuedBytes: number,
+    events: TcpStreamEvents,
+  ) {
     this.socket = socket
     this.#encoder = new FrameEncoder(ids)
     this.#decoder = new FrameDecoder(ids)
@@ -40,7 +46,11 @@ export class TcpStream implements FrameStream {
     socket.on('data', (bytes: Buffer) => this.#onData(bytes))
     socket.on('drain', () => this.#wake())
     socket.on('error', (error) => this.#finish(error))
-    socket.on('close', () => this.#finish(this.#reader.pendingBytes > 0 ? new SessionClosedError('stream cut mid-frame') : undefined))
+    socket.on('close', () =>
+      this.#finish(
+        this.#reader.pendingBytes > 0 ? new SessionClosedError('stream cut mid-frame') : undefined,
+      ),
+    )
   }
 
   /** Feeds bytes that arrived together with the handshake. */
@@ -95,7 +105,8 @@ export class TcpStream implements FrameStream {
   #finish(error: Error | undefined): void {
     if (this.#ended) return
     this.#ended = true
-    for (const waiter of this.#drainWaiters.splice(0)) waiter.reject(new SessionClosedError(error?.message ?? 'stream closed'))
+    for (const waiter of this.#drainWaiters.splice(0))
+      waiter.reject(new SessionClosedError(error?.message ?? 'stream closed'))
     this.#events.end(this, error)
   }
 }

@@ -1,34 +1,47 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { type Server, type Socket, connect as netConnect, createServer as netCreateServer } from 'node:net'
+import { connect as netConnect, createServer as netCreateServer, type Server, type Socket } from 'node:net'
 import {
   type ComponentHealth,
   ConfigInvalidError,
   Emitter,
   HandshakeRejectedError,
+  isDwcpError,
   METRIC_NAMES,
   type NodeIdentity,
   NotStartedError,
   PeerUnreachableError,
+  raceAbort,
   type Session,
   type Transport,
   type TransportComponents,
   type TransportEvents,
-  isDwcpError,
-  raceAbort,
   throwIfAborted,
 } from '@dwcp/core'
-import { PROTOCOL_VERSION, checkPeerIdentity } from '../handshake.js'
+import { checkPeerIdentity, PROTOCOL_VERSION } from '../handshake.js'
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../session/limits.js'
 import { MultiStreamSession } from '../session/multi-stream-session.js'
+import { requirePlaintextExplicit, type TlsConfig } from '../tls/index.js'
 import { FRAME_HEADER_BYTES } from '../wire/frame-layout.js'
 import { TransferIds } from '../wire/session-codec.js'
+import {
+  applyCongestion,
+  type NativeSocketFunctions,
+  nativeSocketFunctions,
+  socketsLossRate,
+} from './native-socket.js'
 import { formatTcpAddress, parseTcpAddress } from './tcp-address.js'
-import { helloBytes, identityOf, parseHello, parseWelcome, readHandshake, rejectBytes, welcomeBytes } from './tcp-handshake.js'
+import {
+  helloBytes,
+  identityOf,
+  parseHello,
+  parseWelcome,
+  readHandshake,
+  rejectBytes,
+  welcomeBytes,
+} from './tcp-handshake.js'
 import { TcpStreamProvider } from './tcp-provider.js'
 import { TcpStream } from './tcp-stream.js'
-import { type NativeSocketFunctions, applyCongestion, nativeSocketFunctions, socketsLossRate } from './native-socket.js'
-import { type TlsLayer, createTlsLayer } from './tls-layer.js'
-import { type TlsConfig, requirePlaintextExplicit } from '../tls/index.js'
+import { createTlsLayer, type TlsLayer } from './tls-layer.js'
 
 /** Options of {@link tcpTransport}. */
 export interface TcpTransportInit {
@@ -64,7 +77,10 @@ interface Accepted {
  */
 export function tcpTransport(init: TcpTransportInit): (components: TransportComponents) => Transport {
   if (init === undefined || (init.tls !== false && typeof init.tls !== 'object'))
-    throw new ConfigInvalidError('tls', 'set tls (TLS 1.3 with mutual authentication) or tls: false for plaintext')
+    throw new ConfigInvalidError(
+      'tls',
+      'set tls (TLS 1.3 with mutual authentication) or tls: false for plaintext',
+    )
   const tlsEnabled = init.tls !== false && requirePlaintextExplicit(init.tls)
   const maxStreams = init.maxStreams ?? 64
   if (!Number.isInteger(maxStreams) || maxStreams < 1 || maxStreams > 512)
@@ -87,7 +103,12 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
   #native: NativeSocketFunctions | string = 'not loaded'
   #started = false
 
-  constructor(init: TcpTransportInit, maxStreams: number, tls: TlsLayer | undefined, components: TransportComponents) {
+  constructor(
+    init: TcpTransportInit,
+    maxStreams: number,
+    tls: TlsLayer | undefined,
+    components: TransportComponents,
+  ) {
     super()
     this.#init = init
     this.#maxStreams = maxStreams
@@ -107,7 +128,11 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     this.#sessions.clear()
     for (const socket of this.#sockets) socket.destroy()
     this.#sockets.clear()
-    await Promise.all([...this.#servers.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+    await Promise.all(
+      [...this.#servers.values()].map(
+        (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+      ),
+    )
     this.#servers.clear()
   }
 
@@ -116,7 +141,15 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     if (!this.#started) throw new NotStartedError('tcp transport')
     const { host, port } = parseTcpAddress(address)
     const onSocket = (socket: Socket): void => void this.#onConnection(socket)
-    const server = this.#tls ? this.#tls.createServer(onSocket) : netCreateServer(onSocket)
+    const server = this.#tls
+      ? this.#tls.createServer(onSocket, (refused) => {
+          this.#countError(refused)
+          this.#components.logger.warn(
+            { peer: refused.data.peer, reason: refused.data.reason },
+            'refused a TLS peer',
+          )
+        })
+      : netCreateServer(onSocket)
     await raceAbort(
       new Promise<void>((resolve, reject) => {
         server.once('error', reject)
@@ -147,7 +180,10 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     const { host, port } = parseTcpAddress(address)
     const sessionId = randomUUID()
     const local = this.#components.identity()
-    const control = await raceAbort(this.#openStream(host, port, { identity: local, sessionId, streamIndex: 0 }), options.signal)
+    const control = await raceAbort(
+      this.#openStream(host, port, { identity: local, sessionId, streamIndex: 0 }),
+      options.signal,
+    )
     let remote: NodeIdentity
     try {
       remote = checkPeerIdentity(local, control.identity, PROTOCOL_VERSION)
@@ -166,9 +202,18 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       ids,
       control: stream,
       maxStreams: Math.min(this.#maxStreams, remote.capabilities.maxStreams),
-      lossRate: (streams) => socketsLossRate(this.#native, streams.map((s) => s.socket)),
+      lossRate: (streams) =>
+        socketsLossRate(
+          this.#native,
+          streams.map((s) => s.socket),
+        ),
       dialStream: async (index) => {
-        const joined = await this.#openStream(host, port, { identity: local, sessionId, streamIndex: index, token: control.token })
+        const joined = await this.#openStream(host, port, {
+          identity: local,
+          sessionId,
+          streamIndex: index,
+          token: control.token,
+        })
         const extra = this.#stream(joined.socket, ids, events)
         extra.feed(joined.rest)
         joined.socket.resume()
@@ -230,7 +275,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
         clearTimeout(timer)
         socket.removeAllListeners('error')
         try {
-          this.#tls?.authorize(socket, address)
+          this.#tls?.authorize(socket, 'client')
         } catch (error) {
           socket.destroy()
           this.#countError(error)
@@ -244,7 +289,8 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
         clearTimeout(timer)
         socket.destroy()
         reject(
-          this.#tls && !['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(error.code ?? '')
+          this.#tls &&
+            !['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(error.code ?? '')
             ? this.#tls.handshakeError(error, address)
             : new PeerUnreachableError(address, error.message),
         )
@@ -259,23 +305,34 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     socket.on('error', () => {})
     const peerAddress = formatTcpAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0)
     try {
-      this.#tls?.authorize(socket, peerAddress)
+      this.#tls?.authorize(socket, 'server')
       applyCongestion(this.#native, socket, this.#init.congestion, this.#components.logger)
       const { message, rest } = await readHandshake(socket, this.#init.handshakeTimeoutMs ?? 10_000)
       const hello = parseHello(message)
       const local = this.#components.identity()
       const remote = checkPeerIdentity(local, identityOf(hello.identity), message.version)
-      if (hello.streamIndex === 0) this.#openSession(socket, hello.sessionId, local, remote, peerAddress, rest)
+      if (hello.streamIndex === 0)
+        this.#openSession(socket, hello.sessionId, local, remote, peerAddress, rest)
       else this.#joinSession(socket, hello, remote, rest, local)
     } catch (error) {
       this.#countError(error)
-      this.#components.logger.warn({ peer: peerAddress, reason: (error as Error).message }, 'refused a connection')
+      this.#components.logger.warn(
+        { peer: peerAddress, reason: (error as Error).message },
+        'refused a connection',
+      )
       if (!socket.destroyed && isDwcpError(error)) socket.end(rejectBytes((error as Error).message))
       else socket.destroy()
     }
   }
 
-  #openSession(socket: Socket, sessionId: string, local: NodeIdentity, remote: NodeIdentity, address: string, rest: Uint8Array): void {
+  #openSession(
+    socket: Socket,
+    sessionId: string,
+    local: NodeIdentity,
+    remote: NodeIdentity,
+    address: string,
+    rest: Uint8Array,
+  ): void {
     if (!this.#started) throw new PeerUnreachableError(address, 'transport stopped')
     if (this.#accepted.has(sessionId)) throw new HandshakeRejectedError('session id in use')
     const token = randomBytes(16).toString('hex')
@@ -289,7 +346,11 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       ids,
       control: stream,
       maxStreams: Math.min(this.#maxStreams, remote.capabilities.maxStreams),
-      lossRate: (streams) => socketsLossRate(this.#native, streams.map((s) => s.socket)),
+      lossRate: (streams) =>
+        socketsLossRate(
+          this.#native,
+          streams.map((s) => s.socket),
+        ),
     })
     this.#accepted.set(sessionId, { ids, provider, token, peerNodeId: remote.nodeId })
     socket.write(welcomeBytes(local, token))
@@ -300,7 +361,13 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     socket.resume()
   }
 
-  #joinSession(socket: Socket, hello: ReturnType<typeof parseHello>, remote: NodeIdentity, rest: Uint8Array, local: NodeIdentity): void {
+  #joinSession(
+    socket: Socket,
+    hello: ReturnType<typeof parseHello>,
+    remote: NodeIdentity,
+    rest: Uint8Array,
+    local: NodeIdentity,
+  ): void {
     const entry = this.#accepted.get(hello.sessionId)
     if (!entry || entry.token !== hello.token || entry.peerNodeId !== remote.nodeId)
       throw new HandshakeRejectedError('no such session to join')
@@ -312,8 +379,15 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
   }
 
   #stream(socket: Socket, ids: TransferIds, events: ConstructorParameters<typeof TcpStream>[4]): TcpStream {
-    const maxPayloadBytes = Math.max(this.#limits.maxChunkBytes, this.#limits.maxMessageBytes) + FRAME_HEADER_BYTES + 8192
-    return new TcpStream(socket, ids, maxPayloadBytes, this.#init.maxQueuedBytesPerStream ?? 4 * 1024 * 1024, events)
+    const maxPayloadBytes =
+      Math.max(this.#limits.maxChunkBytes, this.#limits.maxMessageBytes) + FRAME_HEADER_BYTES + 8192
+    return new TcpStream(
+      socket,
+      ids,
+      maxPayloadBytes,
+      this.#init.maxQueuedBytesPerStream ?? 4 * 1024 * 1024,
+      events,
+    )
   }
 
   #session(id: string, remote: Session['remote'], provider: TcpStreamProvider): MultiStreamSession {

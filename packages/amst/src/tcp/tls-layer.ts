@@ -2,20 +2,22 @@ import type { Server, Socket } from 'node:net'
 import { type TLSSocket, connect as tlsConnect, createServer as tlsCreateServer } from 'node:tls'
 import { PeerUnauthorizedError } from '@dwcp/core'
 import {
-  type TlsConfig,
   authorizePeer,
   clientTlsOptions,
+  remotePeerAddress,
   resolveTlsConfig,
   serverTlsOptions,
+  type TlsConfig,
   tlsHandshakeFailure,
 } from '../tls/index.js'
 
 /** What the TCP transport needs from TLS: servers, clients, and the check of each peer. */
 export interface TlsLayer {
-  createServer(onSocket: (socket: Socket) => void): Server
+  /** A TLS server; `onRefused` hears of clients whose TLS handshake failed (bad or missing certificate…). */
+  createServer(onSocket: (socket: Socket) => void, onRefused: (error: PeerUnauthorizedError) => void): Server
   connect(host: string, port: number): Socket
   /** Throws PeerUnauthorizedError unless the peer's certificate chain and subject are allowed. */
-  authorize(socket: Socket, address: string): void
+  authorize(socket: Socket, side: 'client' | 'server'): void
   /** The typed error for a failed TLS connection. */
   handshakeError(error: Error, address: string): Error
 }
@@ -26,12 +28,24 @@ export function createTlsLayer(config: TlsConfig): TlsLayer {
   const server = serverTlsOptions(resolved)
   const client = clientTlsOptions(resolved)
   return {
-    createServer: (onSocket) => tlsCreateServer(server, onSocket),
+    createServer: (onSocket, onRefused) => {
+      const tlsServer = tlsCreateServer(server, onSocket)
+      tlsServer.on('tlsClientError', (error, socket) => {
+        onRefused(
+          tlsHandshakeFailure(error, remotePeerAddress(socket), socket) ??
+            new PeerUnauthorizedError(remotePeerAddress(socket), `TLS handshake failed: ${error.message}`),
+        )
+      })
+      return tlsServer
+    },
     connect: (host, port) => tlsConnect({ ...client, host, port }),
-    authorize: (socket) => {
+    authorize: (socket, side) => {
+      // A server that does not ask for client certificates has nothing to check; a client always checks.
+      if (side === 'server' && !resolved.clientCertRequired) return
       authorizePeer(socket as TLSSocket, resolved.allowList)
     },
     handshakeError: (error, address) =>
-      tlsHandshakeFailure(error, address) ?? new PeerUnauthorizedError(address, `TLS connection failed: ${error.message}`),
+      tlsHandshakeFailure(error, address) ??
+      new PeerUnauthorizedError(address, `TLS connection failed: ${error.message}`),
   }
 }

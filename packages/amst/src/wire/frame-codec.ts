@@ -1,4 +1,4 @@
-import { FrameCorruptError, FrameTooLargeError, crc32c } from '@dwcp/core'
+import { crc32c, FrameCorruptError, FrameTooLargeError } from '@dwcp/core'
 import { FRAME_HEADER_BYTES, FrameType, KNOWN_FLAGS, type RawFrame } from './frame-layout.js'
 
 const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(FrameType))

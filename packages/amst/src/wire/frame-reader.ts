@@ -1,6 +1,6 @@
 import { FrameCorruptError } from '@dwcp/core'
+import { completeFrame, decodeFrameHeader, type FrameHeader } from './frame-codec.js'
 import { FRAME_HEADER_BYTES, type RawFrame } from './frame-layout.js'
-import { type FrameHeader, completeFrame, decodeFrameHeader } from './frame-codec.js'
 
 /**
  * Turns the bytes of one stream, in whatever pieces they arrive, into frames. Memory is bounded: at most one

@@ -1,4 +1,4 @@
-import { FrameCorruptError, FrameTooLargeError, HandshakeRejectedError, crc32c } from '@dwcp/core'
+import { crc32c, FrameCorruptError, FrameTooLargeError, HandshakeRejectedError } from '@dwcp/core'
 
 /**
  * The handshake every stream starts with (docs/PROTOCOL.md §2):
@@ -29,7 +29,8 @@ export interface HandshakeMessage {
 /** Encodes a handshake message. */
 export function encodeHandshake(message: HandshakeMessage): Uint8Array {
   const body = new TextEncoder().encode(JSON.stringify(message.body))
-  if (body.byteLength > MAX_HANDSHAKE_BODY_BYTES) throw new FrameTooLargeError(body.byteLength, MAX_HANDSHAKE_BODY_BYTES)
+  if (body.byteLength > MAX_HANDSHAKE_BODY_BYTES)
+    throw new FrameTooLargeError(body.byteLength, MAX_HANDSHAKE_BODY_BYTES)
   const out = new Uint8Array(HANDSHAKE_HEADER_BYTES + body.byteLength + 4)
   const view = new DataView(out.buffer)
   out.set(HANDSHAKE_MAGIC)
@@ -37,7 +38,10 @@ export function encodeHandshake(message: HandshakeMessage): Uint8Array {
   view.setUint8(5, message.kind)
   view.setUint16(6, body.byteLength)
   out.set(body, HANDSHAKE_HEADER_BYTES)
-  view.setUint32(HANDSHAKE_HEADER_BYTES + body.byteLength, crc32c(out.subarray(0, HANDSHAKE_HEADER_BYTES + body.byteLength)))
+  view.setUint32(
+    HANDSHAKE_HEADER_BYTES + body.byteLength,
+    crc32c(out.subarray(0, HANDSHAKE_HEADER_BYTES + body.byteLength)),
+  )
   return out
 }
 
@@ -60,7 +64,8 @@ export class HandshakeReader {
     if (joined.byteLength < HANDSHAKE_HEADER_BYTES) return undefined
     const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength)
     const bodyBytes = view.getUint16(6)
-    if (bodyBytes > MAX_HANDSHAKE_BODY_BYTES) throw new FrameTooLargeError(bodyBytes, MAX_HANDSHAKE_BODY_BYTES)
+    if (bodyBytes > MAX_HANDSHAKE_BODY_BYTES)
+      throw new FrameTooLargeError(bodyBytes, MAX_HANDSHAKE_BODY_BYTES)
     const total = HANDSHAKE_HEADER_BYTES + bodyBytes + 4
     if (joined.byteLength < total) return undefined
     const crc = view.getUint32(HANDSHAKE_HEADER_BYTES + bodyBytes)
@@ -71,7 +76,11 @@ export class HandshakeReader {
       throw new HandshakeRejectedError(`unknown handshake kind ${kind}`)
     let body: unknown
     try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(joined.subarray(HANDSHAKE_HEADER_BYTES, HANDSHAKE_HEADER_BYTES + bodyBytes)))
+      body = JSON.parse(
+        new TextDecoder('utf-8', { fatal: true }).decode(
+          joined.subarray(HANDSHAKE_HEADER_BYTES, HANDSHAKE_HEADER_BYTES + bodyBytes),
+        ),
+      )
     } catch {
       throw new HandshakeRejectedError('handshake body is not UTF-8 JSON')
     }

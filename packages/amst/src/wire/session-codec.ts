@@ -1,6 +1,12 @@
 import { FrameCorruptError } from '@dwcp/core'
 import type { SessionFrame } from '../session/frames.js'
-import { FLAG_PEER_TRANSFER, FrameType, MAX_CHANNELS, MAX_REASON_BYTES, type RawFrame } from './frame-layout.js'
+import {
+  FLAG_PEER_TRANSFER,
+  FrameType,
+  MAX_CHANNELS,
+  MAX_REASON_BYTES,
+  type RawFrame,
+} from './frame-layout.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -93,7 +99,8 @@ export class FrameEncoder {
         const out: RawFrame[] = []
         let channel = this.#channels.get(frame.channel)
         if (channel === undefined) {
-          if (this.#channels.size >= MAX_CHANNELS) throw new FrameCorruptError('too many channels on one session')
+          if (this.#channels.size >= MAX_CHANNELS)
+            throw new FrameCorruptError('too many channels on one session')
           channel = this.#channels.size + 1
           this.#channels.set(frame.channel, channel)
           out.push(raw(FrameType.channelOpen, { channel, payload: encoder.encode(frame.channel) }))
@@ -114,14 +121,23 @@ export class FrameEncoder {
         return [raw(FrameType.transferOffer, { transferId: number, sequence: frame.sizeBytes, payload })]
       }
       case 'chunk':
-        return this.#ours(frame.id, (n) => raw(FrameType.chunk, { transferId: n, sequence: frame.offsetBytes, payload: frame.bytes }))
+        return this.#ours(frame.id, (n) =>
+          raw(FrameType.chunk, { transferId: n, sequence: frame.offsetBytes, payload: frame.bytes }),
+        )
       case 'transfer-end':
-        return this.#ours(frame.id, (n) => raw(FrameType.transferEnd, { transferId: n, payload: digestBytes(frame.digest) }))
+        return this.#ours(frame.id, (n) =>
+          raw(FrameType.transferEnd, { transferId: n, payload: digestBytes(frame.digest) }),
+        )
       case 'transfer-accept': {
         const payload = new Uint8Array(4)
         new DataView(payload.buffer).setUint32(0, Math.min(frame.windowBytes, 0xffffffff))
         return this.#theirs(frame.id, false, (n) =>
-          raw(FrameType.transferAccept, { flags: FLAG_PEER_TRANSFER, transferId: n, sequence: frame.resumeOffsetBytes, payload }),
+          raw(FrameType.transferAccept, {
+            flags: FLAG_PEER_TRANSFER,
+            transferId: n,
+            sequence: frame.resumeOffsetBytes,
+            payload,
+          }),
         )
       }
       case 'ack':
@@ -130,11 +146,19 @@ export class FrameEncoder {
         )
       case 'transfer-reject':
         return this.#theirs(frame.id, true, (n) =>
-          raw(FrameType.transferReject, { flags: FLAG_PEER_TRANSFER, transferId: n, payload: reasonBytes(frame.reason) }),
+          raw(FrameType.transferReject, {
+            flags: FLAG_PEER_TRANSFER,
+            transferId: n,
+            payload: reasonBytes(frame.reason),
+          }),
         )
       case 'transfer-done':
         return this.#theirs(frame.id, true, (n) =>
-          raw(FrameType.transferDone, { flags: FLAG_PEER_TRANSFER, transferId: n, payload: digestBytes(frame.digest) }),
+          raw(FrameType.transferDone, {
+            flags: FLAG_PEER_TRANSFER,
+            transferId: n,
+            payload: digestBytes(frame.digest),
+          }),
         )
       case 'transfer-abort': {
         const ours = this.#ids.local(frame.id)
@@ -143,7 +167,9 @@ export class FrameEncoder {
           this.#ids.forget(frame.id, true)
           return [raw(FrameType.transferAbort, { transferId: ours, payload })]
         }
-        return this.#theirs(frame.id, true, (n) => raw(FrameType.transferAbort, { flags: FLAG_PEER_TRANSFER, transferId: n, payload }))
+        return this.#theirs(frame.id, true, (n) =>
+          raw(FrameType.transferAbort, { flags: FLAG_PEER_TRANSFER, transferId: n, payload }),
+        )
       }
       case 'ping':
         return [raw(FrameType.ping, { sequence: Math.max(0, Math.round(frame.sentAtMs * 1000)) })]
@@ -184,10 +210,12 @@ export class FrameDecoder {
     const peerNumbered = (raw.flags & FLAG_PEER_TRANSFER) === 0
     switch (raw.type) {
       case FrameType.channelOpen: {
-        if (raw.channel === 0 || this.#channels.has(raw.channel)) throw new FrameCorruptError(`channel ${raw.channel} reopened`)
+        if (raw.channel === 0 || this.#channels.has(raw.channel))
+          throw new FrameCorruptError(`channel ${raw.channel} reopened`)
         if (this.#channels.size >= MAX_CHANNELS) throw new FrameCorruptError('too many channels')
         const name = text(raw.payload, 'channel name')
-        if (name.length === 0 || name.length > 64) throw new FrameCorruptError('channel name must be 1..64 characters')
+        if (name.length === 0 || name.length > 64)
+          throw new FrameCorruptError('channel name must be 1..64 characters')
         this.#channels.set(raw.channel, name)
         return undefined
       }
@@ -262,7 +290,8 @@ export class FrameDecoder {
 }
 
 function expectOwner(raw: RawFrame, peerNumbered: boolean, fromSender: boolean): void {
-  if (peerNumbered !== fromSender) throw new FrameCorruptError(`frame type 0x${raw.type.toString(16)} with the wrong owner flag`)
+  if (peerNumbered !== fromSender)
+    throw new FrameCorruptError(`frame type 0x${raw.type.toString(16)} with the wrong owner flag`)
 }
 
 function text(bytes: Uint8Array, what: string): string {
@@ -297,7 +326,8 @@ function parseMetadata(json: string): Record<string, string> {
   } catch {
     throw new FrameCorruptError('metadata is not JSON')
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FrameCorruptError('metadata must be an object')
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FrameCorruptError('metadata must be an object')
   const out: Record<string, string> = {}
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw new FrameCorruptError(`metadata ${key} is not a string`)

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeFrame } from './frame-codec.js'
 import { FRAME_HEADER_BYTES, FrameType, type RawFrame } from './frame-layout.js'
 import { FrameReader } from './frame-reader.js'
-import { HandshakeKind, HandshakeReader, encodeHandshake } from './handshake-codec.js'
+import { encodeHandshake, HandshakeKind, HandshakeReader } from './handshake-codec.js'
 import { FrameDecoder, TransferIds } from './session-codec.js'
 
 const TYPED = new Set(['DWCP_ERR_FRAME_CORRUPT', 'DWCP_ERR_FRAME_TOO_LARGE', 'DWCP_ERR_HANDSHAKE_REJECTED'])
@@ -33,7 +33,10 @@ const rawFrame = fc.record({
 
 describe('wire decoders under fuzzing', () => {
   it('garbage gives a typed error or nothing, never another exception', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => void receive(bytes)), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => void receive(bytes)),
+      { numRuns: 2000 },
+    )
   })
 
   it('any single flipped bit of a frame is detected', () => {
@@ -67,7 +70,9 @@ describe('wire decoders under fuzzing', () => {
         expect(reader.push(bytes.subarray(0, cut % bytes.byteLength))).toEqual([])
         const wrong = bytes.slice()
         wrong[20] = (wrong[20] as number) ^ 0xff
-        expect(() => new FrameReader(1 << 16).push(wrong)).toThrow(expect.objectContaining({ code: 'DWCP_ERR_FRAME_CORRUPT' }))
+        expect(() => new FrameReader(1 << 16).push(wrong)).toThrow(
+          expect.objectContaining({ code: 'DWCP_ERR_FRAME_CORRUPT' }),
+        )
       }),
       { numRuns: 1000 },
     )
@@ -83,7 +88,11 @@ describe('wire decoders under fuzzing', () => {
   })
 
   it('handshakes: garbage, truncation and mutation give a typed error or wait', () => {
-    const valid = encodeHandshake({ version: 1, kind: HandshakeKind.hello, body: { nodeId: 'n', clusterId: 'c' } })
+    const valid = encodeHandshake({
+      version: 1,
+      kind: HandshakeKind.hello,
+      body: { nodeId: 'n', clusterId: 'c' },
+    })
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(), fc.nat(), (garbage, cut, bit) => {
         for (const bytes of [

@@ -7,8 +7,19 @@ import { FrameReader } from './frame-reader.js'
 import { HandshakeReader } from './handshake-codec.js'
 import { FrameDecoder, FrameEncoder, TransferIds } from './session-codec.js'
 
-const vectors = JSON.parse(readFileSync(new URL('../../test-vectors/frames.json', import.meta.url), 'utf8')) as {
-  frames: Array<{ name: string; hex: string; type: number; flags: number; channel: number; transferId: number; sequence: number; payloadHex: string }>
+const vectors = JSON.parse(
+  readFileSync(new URL('../../test-vectors/frames.json', import.meta.url), 'utf8'),
+) as {
+  frames: Array<{
+    name: string
+    hex: string
+    type: number
+    flags: number
+    channel: number
+    transferId: number
+    sequence: number
+    payloadHex: string
+  }>
   handshakes: Array<{ name: string; hex: string; kind: number; body: Record<string, unknown> }>
 }
 
@@ -16,7 +27,13 @@ describe('wire test vectors', () => {
   it.each(vectors.frames)('decodes and re-encodes: $name', (vector) => {
     const bytes = Uint8Array.from(Buffer.from(vector.hex, 'hex'))
     const frame = decodeFrame(bytes, 1 << 20)
-    expect(frame).toMatchObject({ type: vector.type, flags: vector.flags, channel: vector.channel, transferId: vector.transferId, sequence: vector.sequence })
+    expect(frame).toMatchObject({
+      type: vector.type,
+      flags: vector.flags,
+      channel: vector.channel,
+      transferId: vector.transferId,
+      sequence: vector.sequence,
+    })
     expect(Buffer.from(frame.payload).toString('hex')).toBe(vector.payloadHex)
     expect(Buffer.from(encodeFrame(frame)).toString('hex')).toBe(vector.hex)
   })
@@ -33,7 +50,11 @@ describe('wire test vectors', () => {
 })
 
 /** Encodes with one side's codec and decodes with the other's, through a frame reader fed in small pieces. */
-function roundTrip(frames: SessionFrame[], senderIds = new TransferIds(), receiverIds = new TransferIds()): SessionFrame[] {
+function roundTrip(
+  frames: SessionFrame[],
+  senderIds = new TransferIds(),
+  receiverIds = new TransferIds(),
+): SessionFrame[] {
   const encoder = new FrameEncoder(senderIds)
   const decoder = new FrameDecoder(receiverIds)
   const reader = new FrameReader(1 << 20)
@@ -66,7 +87,13 @@ describe('session codec', () => {
     const bIds = new TransferIds()
     const digest = `sha256:${'ab'.repeat(32)}`
     const fromSender: SessionFrame[] = [
-      { type: 'transfer-offer', id: 'vm-42/memory', sizeBytes: 2 ** 33, chunkBytes: 262144, metadata: { workload: 'vm-42' } },
+      {
+        type: 'transfer-offer',
+        id: 'vm-42/memory',
+        sizeBytes: 2 ** 33,
+        chunkBytes: 262144,
+        metadata: { workload: 'vm-42' },
+      },
       { type: 'chunk', id: 'vm-42/memory', offsetBytes: 2 ** 32, bytes: Uint8Array.from([9, 9]) },
       { type: 'transfer-end', id: 'vm-42/memory', digest },
     ]
@@ -79,7 +106,13 @@ describe('session codec', () => {
     expect(roundTrip(fromReceiver, bIds, aIds)).toEqual(fromReceiver)
     expect(aIds.size + bIds.size).toBe(0) // both sides forgot the finished transfer
     // A late duplicate of a finished transfer is dropped, not misdelivered.
-    expect(roundTrip([{ type: 'chunk', id: 'vm-42/memory', offsetBytes: 0, bytes: Uint8Array.from([1]) }], aIds, bIds)).toEqual([])
+    expect(
+      roundTrip(
+        [{ type: 'chunk', id: 'vm-42/memory', offsetBytes: 0, bytes: Uint8Array.from([1]) }],
+        aIds,
+        bIds,
+      ),
+    ).toEqual([])
   })
 
   it('carries ping, pong and close', () => {
@@ -95,7 +128,14 @@ describe('session codec', () => {
     const decoder = new FrameDecoder(new TransferIds())
     let caught: unknown
     try {
-      decoder.decode({ type: 0x01, flags: 0, channel: 5, transferId: 0, sequence: 0, payload: new Uint8Array(1) })
+      decoder.decode({
+        type: 0x01,
+        flags: 0,
+        channel: 5,
+        transferId: 0,
+        sequence: 0,
+        payload: new Uint8Array(1),
+      })
     } catch (error) {
       caught = error
     }
