@@ -17,6 +17,8 @@
  * await transport.listen('memory://a')
  * ```
  */
+
+export { type FallbackTransportInit, fallbackTransport } from './fallback-transport.js'
 export { checkPeerIdentity, PROTOCOL_VERSION } from './handshake.js'
 export type { LinkConditions } from './memory/link.js'
 export {
