@@ -1,7 +1,6 @@
-import { type DwcpErrorCode, isDwcpError } from '@dwcp/core'
+import { crc32c, type DwcpErrorCode, isDwcpError } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { crc32c } from '@dwcp/core'
 import { decodeFrame, encodeFrame, FRAME_BASELINE_ID_MAX_BYTES, FRAME_HEADER_MIN_BYTES } from './frame.js'
 
 const bound = { maxOriginalBytes: 1 << 20 }

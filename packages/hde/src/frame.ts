@@ -3,8 +3,7 @@
  * baseline, the sizes before and after encoding, and a CRC32C over header and payload. The layout is documented
  * as a table in the package README; all integers are big-endian.
  */
-import { FrameCorruptError, FrameTooLargeError, InvalidArgumentError } from '@dwcp/core'
-import { crc32c } from '@dwcp/core'
+import { crc32c, FrameCorruptError, FrameTooLargeError, InvalidArgumentError } from '@dwcp/core'
 
 /** First two bytes of every frame: ASCII `HD`. */
 export const FRAME_MAGIC = 0x4844
