@@ -125,3 +125,26 @@ describe('createNode', () => {
     expect(text).toMatch(/dwcp_node_mode\{[^}]*mode="datacenter"[^}]*\} 1/)
   })
 })
+
+describe('createNode over TCP', () => {
+  it('picks TCP from tcp:// listen addresses and needs an explicit TLS choice', async () => {
+    expect(() => createNode('internet', { listen: ['tcp://127.0.0.1:0'] })).toThrow(
+      expect.objectContaining({ code: 'DWCP_ERR_CONFIG_INVALID' }),
+    )
+    const a = createNode('internet', { nodeId: 'tcp-a', listen: ['tcp://127.0.0.1:0'], tls: false })
+    const b = createNode('internet', { nodeId: 'tcp-b', listen: ['tcp://127.0.0.1:0'], tls: false })
+    nodes.push(a, b)
+    await a.start()
+    await b.start()
+    expect(a.health().components.transport).toMatchObject({ status: 'up', implementation: 'tcp' })
+    const received = new Promise<string>((resolve, reject) =>
+      b.on('transfer', (_peer, incoming) =>
+        incoming.accept(bytesSink(incoming.sizeBytes)).then((r) => resolve(r.digest), reject),
+      ),
+    )
+    await a.connect(b.addresses()[0] as string)
+    const payload = randomBytes(16 * 1024 * 1024)
+    const sent = await a.transfer('tcp-b', bytesSource(payload))
+    expect(await received).toBe(sent.digest)
+  }, 60_000)
+})

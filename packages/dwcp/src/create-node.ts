@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { memoryTransport } from '@dwcp/amst'
 import {
   type ComponentHealth,
   InvalidArgumentError,
@@ -15,6 +14,7 @@ import {
 import { noneCodec } from '@dwcp/hde'
 import { prometheusMetrics } from '@dwcp/metrics'
 import { harmonicMeanPredictor } from '@dwcp/pba'
+import { defaultTransport } from './default-transport.js'
 import { MODE_DEFAULTS } from './mode-defaults.js'
 import { DwcpNode } from './node.js'
 import type { NodeOptions } from './node-options.js'
@@ -65,7 +65,8 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     capabilities: { codecs: [codec.name], maxStreams: 512, rdma: false },
   })
   const components = { clock, logger, random, identity, ...(metrics ? { metrics } : {}) }
-  const transport = (options.transport ?? memoryTransport({ streams: defaults.transport.streams }))(
+  const listen = options.listen ?? (options.transport ? [] : [`memory://${nodeId}`])
+  const transport = (options.transport ?? defaultTransport(mode, defaults, listen, options.tls).factory)(
     components,
   )
   const codec = (options.codec ?? noneCodec())({ logger, ...(metrics ? { metrics } : {}) })
@@ -88,7 +89,7 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
   return new DwcpNode({
     nodeId,
     clusterId,
-    listen: options.listen ?? (options.transport ? [] : [`memory://${nodeId}`]),
+    listen,
     transport,
     codec,
     codecHealth,

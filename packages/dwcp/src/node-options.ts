@@ -1,3 +1,4 @@
+import type { TlsConfig } from '@dwcp/amst'
 import type {
   Clock,
   CodecFactory,
@@ -18,12 +19,20 @@ export interface NodeOptions {
   /** The cluster this node belongs to; sessions with other clusters are refused. @default 'default' */
   clusterId?: string
   /**
-   * Addresses to listen on. @default [`memory://<nodeId>`] with the in-memory transport (the only transport
-   * built into this release)
+   * Addresses to listen on (`memory://name`, `tcp://host:port`, `ucx://host:port`). @default
+   * [`memory://<nodeId>`]
    */
   listen?: string[]
-  /** Transport factory. @default memoryTransport() on the process-wide in-memory network */
+  /**
+   * Transport factory. @default chosen by the listen addresses' scheme: `memory://` → in-memory, `tcp://` → TCP
+   * (TLS per `tls`), `ucx://` → UCX with TCP as the fallback when the native addon is unavailable
+   */
   transport?: TransportFactory
+  /**
+   * TLS 1.3 with mutual authentication for `tcp://`/`ucx://` listen addresses, or `false` for plaintext, which
+   * must be asked for explicitly. @default none: a network transport without it is a configuration error
+   */
+  tls?: TlsConfig | false
   /** Codec factory. @default noneCodec() (the mode's preferred codec is reported in health while absent) */
   codec?: CodecFactory
   /** Predictor factory, one predictor per peer. @default harmonicMeanPredictor() (the ONNX model's fallback) */
