@@ -18,6 +18,7 @@
  * ```
  */
 export type { NativeBinding } from './binding.js'
+export { nativeCrc32c } from './crc/crc32c.js'
 export {
   BINDING_RELATIVE_PATH,
   DEFAULT_PROBE_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '@dwcp/core'
+import { useCrc32c } from '../wire/checksum.js'
 
 /** The socket functions of the optional native addon that the TCP transport uses. */
 export interface NativeSocketFunctions {
@@ -18,9 +19,12 @@ export function nativeSocketFunctions(): Promise<NativeSocketFunctions | string>
     try {
       const native = (await import('@dwcp/rdma-native')) as unknown as NativeSocketFunctions & {
         nativeStatus(): { available: boolean; reason?: string }
+        nativeCrc32c(): ((bytes: Uint8Array, previous?: number) => number) | undefined
       }
       const status = native.nativeStatus()
       if (!status.available) return status.reason ?? 'native addon unavailable'
+      const fast = native.nativeCrc32c()
+      if (fast) useCrc32c(fast)
       return { setCongestionControl: native.setCongestionControl, tcpInfo: native.tcpInfo }
     } catch (error) {
       return `@dwcp/rdma-native is not installed: ${(error as Error).message}`

@@ -1,4 +1,5 @@
-import { crc32c, FrameCorruptError, FrameTooLargeError } from '@dwcp/core'
+import { FrameCorruptError, FrameTooLargeError } from '@dwcp/core'
+import { frameCrc32c as crc32c } from './checksum.js'
 import { FRAME_HEADER_BYTES, FrameType, KNOWN_FLAGS, type RawFrame } from './frame-layout.js'
 
 const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(FrameType))
