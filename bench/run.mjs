@@ -17,7 +17,15 @@ if (!name || !available.includes(name)) {
 }
 const build = spawnSync(
   'pnpm',
-  ['turbo', 'run', 'build', '--output-logs=errors-only', '--filter=dwcp...', '--filter=@dwcp/rdma-native'],
+  [
+    'turbo',
+    'run',
+    'build',
+    '--output-logs=errors-only',
+    '--filter=dwcp...',
+    '--filter=@dwcp/rdma-native',
+    '--filter=@dwcp/wan-emulator',
+  ],
   {
     stdio: 'inherit',
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },

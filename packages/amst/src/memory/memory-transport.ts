@@ -17,6 +17,7 @@ import {
 import { checkPeerIdentity, PROTOCOL_VERSION } from '../handshake.js'
 import type { SessionLimits } from '../session/limits.js'
 import { MultiStreamSession } from '../session/multi-stream-session.js'
+import { ResumeStore } from '../session/resume-store.js'
 import type { LinkConditions } from './link.js'
 import { MemoryConnection } from './memory-connection.js'
 import { defaultMemoryNetwork, type MemoryNetwork, parseMemoryAddress } from './memory-network.js'
@@ -33,6 +34,8 @@ export interface MemoryTransportInit {
   maxStreams?: number
   /** Session bounds (chunk size, windows, message size…). */
   limits?: Partial<SessionLimits>
+  /** How long an incoming transfer of a lost session waits for its sender to resume. @default 60000 */
+  resumeWindowMs?: number
 }
 
 interface DialRequest {
@@ -74,6 +77,7 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
   readonly #conditions: LinkConditions
   readonly #addresses = new Set<string>()
   readonly #sessions = new Set<Session>()
+  readonly #resumeStore: ResumeStore
   readonly #acceptor = (request: unknown): unknown => this.#accept(request as DialRequest)
   #started = false
 
@@ -83,6 +87,7 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
     this.#components = components
     this.#network = init.network ?? defaultMemoryNetwork
     this.#conditions = { ...DEFAULT_CONDITIONS, ...init.conditions }
+    this.#resumeStore = new ResumeStore(components.clock, init.resumeWindowMs ?? 60_000)
   }
 
   async start(): Promise<void> {
@@ -95,6 +100,7 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
     this.#addresses.clear()
     await Promise.all([...this.#sessions].map((s) => s.close({ reason: 'transport stopped' })))
     this.#sessions.clear()
+    this.#resumeStore.clear()
   }
 
   async listen(address: string, options: { signal?: AbortSignal } = {}): Promise<string> {
@@ -161,6 +167,7 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
         logger: this.#components.logger,
         ...(this.#components.metrics ? { metrics: this.#components.metrics } : {}),
         ...(this.#init.limits ? { limits: this.#init.limits } : {}),
+        resumeStore: this.#resumeStore,
       }),
     )
     answer.accept()
@@ -206,6 +213,7 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
             logger: this.#components.logger,
             ...(this.#components.metrics ? { metrics: this.#components.metrics } : {}),
             ...(this.#init.limits ? { limits: this.#init.limits } : {}),
+            resumeStore: this.#resumeStore,
           }),
         )
         this.emit('session', session)

@@ -22,6 +22,7 @@ import {
 import type { SessionFrame } from './frames.js'
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './limits.js'
 import { PathMeter } from './path-meter.js'
+import type { ResumeStore } from './resume-store.js'
 import type { StreamProvider } from './stream-provider.js'
 import { TokenBucket } from './token-bucket.js'
 import { TransferReceiver } from './transfer-receiver.js'
@@ -44,6 +45,8 @@ export interface MultiStreamSessionInit {
   metrics?: Metrics
   /** Bounds; missing ones take {@link DEFAULT_SESSION_LIMITS}. */
   limits?: Partial<SessionLimits>
+  /** Where incoming transfers wait for their sender to reconnect when this session dies (per transport). */
+  resumeStore?: ResumeStore
 }
 
 /**
@@ -63,6 +66,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   readonly #senders = new Map<string, TransferSender>()
   readonly #receivers = new Map<string, TransferReceiver>()
   readonly #meter: PathMeter
+  readonly #resumeStore: ResumeStore | undefined
   readonly #pacer: TokenBucket
   #pingTimer: TimerHandle | undefined
   #closed = false
@@ -79,9 +83,10 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     this.#labels = { transport: init.transport }
     this.#rdma = init.rdma
     this.#meter = new PathMeter(this.#clock.now())
+    this.#resumeStore = init.resumeStore
     this.#pacer = new TokenBucket(this.#clock, this.#limits.pacingRateBps, this.#limits.pacingBurstBytes)
     this.#provider.onFrame((frame) => this.#onFrame(frame))
-    this.#provider.onLost((error) => this.#shutdown(error))
+    this.#provider.onLost((error) => this.#shutdown(error, true))
     this.#provider.onStreamLost?.((stream) => {
       this.#logger.debug(
         { streams: this.#provider.streams.length },
@@ -245,17 +250,28 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   }
 
   #onOffer(offer: Extract<SessionFrame, { type: 'transfer-offer' }>): void {
+    const context = {
+      clock: this.#clock,
+      control: (frame: SessionFrame) => this.#control(frame),
+      onSettled: () => this.#receivers.delete(offer.id),
+      maxBufferedBytes: this.#limits.maxInFlightBytes,
+    }
+    // The same transfer from the same peer after a reconnect continues where the lost session stopped, even
+    // before the application has subscribed to this new session.
+    const parked = this.#receivers.has(offer.id)
+      ? undefined
+      : this.#resumeStore?.take(this.remote.nodeId, offer.id, offer.sizeBytes)
+    if (parked) {
+      this.#receivers.set(offer.id, parked)
+      parked.resume(context)
+      return
+    }
     const refusal = this.#refusal(offer)
     if (refusal) {
       this.#control({ type: 'transfer-reject', id: offer.id, reason: refusal }).catch(() => {})
       return
     }
-    const receiver = new TransferReceiver(offer, {
-      clock: this.#clock,
-      control: (frame) => this.#control(frame),
-      onSettled: () => this.#receivers.delete(offer.id),
-      maxBufferedBytes: this.#limits.maxInFlightBytes,
-    })
+    const receiver = new TransferReceiver(offer, context)
     this.#receivers.set(offer.id, receiver)
     this.emit('transfer', receiver)
     if (!receiver.answered) receiver.reject('the receiver neither accepted nor rejected the transfer')
@@ -276,14 +292,18 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     return undefined
   }
 
-  #shutdown(error?: Error): void {
+  #shutdown(error?: Error, lost = false): void {
     if (this.#closed) return
     this.#closed = true
     if (this.#pingTimer) this.#clock.clearTimeout(this.#pingTimer)
     const failure = error ?? new SessionClosedError('closed locally')
     for (const sender of this.#senders.values()) sender.fail(new SessionClosedError(failure.message))
-    for (const receiver of [...this.#receivers.values()])
-      receiver.fail(new TransferFailedError(receiver.id, `session closed: ${failure.message}`))
+    for (const receiver of [...this.#receivers.values()]) {
+      // A session lost (not closed on purpose) parks its incoming transfers so that they can resume.
+      if (lost && this.#resumeStore && receiver.detach()) this.#resumeStore.park(this.remote.nodeId, receiver)
+      else receiver.fail(new TransferFailedError(receiver.id, `session closed: ${failure.message}`))
+    }
+    this.#receivers.clear()
     this.#metrics?.gauge(METRIC_NAMES.amstActiveStreams).dec(this.#labels, this.#provider.streams.length)
     this.#provider.close()
     if (error) this.#logger.debug({ reason: error.message }, 'session closed')

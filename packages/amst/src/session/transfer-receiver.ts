@@ -32,7 +32,7 @@ export class TransferReceiver implements IncomingTransfer {
   readonly id: string
   readonly sizeBytes: number
   readonly metadata: Readonly<Record<string, string>>
-  readonly #ctx: ReceiverContext
+  #ctx: ReceiverContext
   readonly #pending = new Map<number, Uint8Array>()
   readonly #hash = createHash('sha256')
   #pendingBytes = 0
@@ -40,10 +40,12 @@ export class TransferReceiver implements IncomingTransfer {
   #expectedDigest: string | undefined
   #sink: TransferSink | undefined
   #writing = false
+  #writingEndBytes = 0
   #settled = false
   #startedMs = 0
   #result: { resolve: (r: TransferResult) => void; reject: (e: Error) => void } | undefined
   #answered = false
+  #detached = false
 
   constructor(offer: Offer, ctx: ReceiverContext) {
     this.id = offer.id
@@ -93,6 +95,41 @@ export class TransferReceiver implements IncomingTransfer {
     this.#send({ type: 'transfer-reject', id: this.id, reason })
   }
 
+  /** The peer node id and object size a resumed offer must match. */
+  get nextOffsetBytes(): number {
+    return this.#nextOffsetBytes
+  }
+
+  /** Whether the transfer is parked, waiting for its sender to reconnect. */
+  get detached(): boolean {
+    return this.#detached
+  }
+
+  /**
+   * The session died: keep what was written (sink, digest state, offset) so that a new session can resume.
+   * Chunks buffered out of order are dropped; the sender sends them again from the acknowledged offset.
+   */
+  detach(): boolean {
+    if (this.#settled || !this.#answered || !this.#sink) return false
+    this.#detached = true
+    this.#pending.clear()
+    this.#pendingBytes = 0
+    this.#expectedDigest = undefined
+    return true
+  }
+
+  /** Continues on a new session: answers the new offer with the offset already written. */
+  resume(ctx: ReceiverContext): void {
+    this.#ctx = ctx
+    this.#detached = false
+    this.#send({
+      type: 'transfer-accept',
+      id: this.id,
+      resumeOffsetBytes: this.#nextOffsetBytes,
+      windowBytes: this.#ctx.maxBufferedBytes,
+    })
+  }
+
   /** Handles a frame addressed to this transfer. */
   handle(frame: SessionFrame): void {
     if (this.#settled) return
@@ -138,7 +175,12 @@ export class TransferReceiver implements IncomingTransfer {
       )
       return
     }
-    if (offsetBytes < this.#nextOffsetBytes || this.#pending.has(offsetBytes)) return // duplicate after a resend
+    // A duplicate after a resend: already written, being written, or already buffered.
+    if (
+      offsetBytes < Math.max(this.#nextOffsetBytes, this.#writingEndBytes) ||
+      this.#pending.has(offsetBytes)
+    )
+      return
     if (this.#pendingBytes > 0 && this.#pendingBytes + bytes.byteLength > this.#ctx.maxBufferedBytes) {
       this.fail(new TransferFailedError(this.id, 'sender exceeded the reorder window'), true)
       return
@@ -162,6 +204,7 @@ export class TransferReceiver implements IncomingTransfer {
         const offset = this.#nextOffsetBytes
         this.#pending.delete(offset)
         this.#pendingBytes -= bytes.byteLength
+        this.#writingEndBytes = offset + bytes.byteLength
         try {
           await this.#sink.write(offset, bytes)
         } catch (error) {
@@ -170,7 +213,7 @@ export class TransferReceiver implements IncomingTransfer {
         }
         this.#hash.update(bytes)
         this.#nextOffsetBytes = offset + bytes.byteLength
-        this.#send({ type: 'ack', id: this.id, ackedBytes: this.#nextOffsetBytes })
+        if (!this.#detached) this.#send({ type: 'ack', id: this.id, ackedBytes: this.#nextOffsetBytes })
       }
     } finally {
       this.#writing = false

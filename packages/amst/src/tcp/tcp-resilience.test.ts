@@ -105,4 +105,73 @@ describe('tcp transport resilience', () => {
     expect(proxy.pairs.length).toBeGreaterThan(4) // the cut stream was dialled again
     expect(session.streams).toBe(4)
   }, 120_000)
+
+  it('resumes a transfer from the last acknowledged offset after the whole session is lost', async () => {
+    const a = tcpTransport({ tls: false, streams: 4 })(complianceComponents(complianceIdentity('sender')))
+    const b = tcpTransport({ tls: false })(complianceComponents(complianceIdentity('receiver')))
+    transports.push(a, b)
+    await a.start()
+    await b.start()
+    const listening = await b.listen('tcp://127.0.0.1:0')
+    const proxy = await cuttableProxy(Number(listening.split(':').pop()))
+    servers.push(proxy.server)
+    let server = new Promise<Session>((resolve) => b.once('session', resolve))
+    const first = await a.dial(`tcp://127.0.0.1:${proxy.port}`)
+
+    const sizeBytes = 256 * MiB
+    const hash = createHash('sha256')
+    let writtenBytes = 0
+    let offers = 0
+    const received = new Promise<string>((resolve, reject) =>
+      server.then((s) =>
+        s.on('transfer', (incoming) => {
+          offers++
+          incoming
+            .accept({
+              write: async (offsetBytes, bytes) => {
+                expect(offsetBytes).toBe(writtenBytes)
+                hash.update(bytes)
+                writtenBytes += bytes.byteLength
+              },
+            })
+            .then((r) => resolve(r.digest), reject)
+        }),
+      ),
+    )
+    let cutAtBytes = 0
+    const lost = await first
+      .transfer(patternSource(sizeBytes), {
+        id: 'vm-7/memory',
+        onProgress: ({ bytesAcked }) => {
+          if (cutAtBytes === 0 && bytesAcked >= 64 * MiB) {
+            cutAtBytes = bytesAcked
+            for (const [client, upstream] of proxy.pairs) {
+              client.destroy()
+              upstream.destroy()
+            }
+          }
+        },
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+    expect(lost).toMatchObject({ code: 'DWCP_ERR_SESSION_CLOSED' })
+
+    server = new Promise<Session>((resolve) => b.once('session', resolve))
+    const second = await a.dial(`tcp://127.0.0.1:${proxy.port}`)
+    await server
+    let resumedFromBytes = -1
+    const sent = await second.transfer(patternSource(sizeBytes), {
+      id: 'vm-7/memory',
+      onProgress: ({ bytesAcked }) => {
+        if (resumedFromBytes < 0) resumedFromBytes = bytesAcked
+      },
+    })
+    expect(resumedFromBytes).toBeGreaterThanOrEqual(cutAtBytes)
+    expect(await received).toBe(sent.digest)
+    expect(`sha256:${hash.digest('hex')}`).toBe(sent.digest)
+    expect(writtenBytes).toBe(sizeBytes)
+    expect(offers).toBe(1) // the receiving application saw one transfer, not two
+  }, 120_000)
 })

@@ -20,6 +20,7 @@ import {
 import { checkPeerIdentity, PROTOCOL_VERSION } from '../handshake.js'
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../session/limits.js'
 import { MultiStreamSession } from '../session/multi-stream-session.js'
+import { ResumeStore } from '../session/resume-store.js'
 import { requirePlaintextExplicit, type TlsConfig } from '../tls/index.js'
 import { FRAME_HEADER_BYTES } from '../wire/frame-layout.js'
 import { TransferIds } from '../wire/session-codec.js'
@@ -62,6 +63,8 @@ export interface TcpTransportInit {
   handshakeTimeoutMs?: number
   /** Session bounds (chunk size, windows, message size…). */
   limits?: Partial<SessionLimits>
+  /** How long an incoming transfer of a lost session waits for its sender to reconnect and resume. @default 60000 */
+  resumeWindowMs?: number
 }
 
 interface Accepted {
@@ -100,6 +103,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
   readonly #sessions = new Set<Session>()
   readonly #accepted = new Map<string, Accepted>()
   readonly #sockets = new Set<Socket>()
+  readonly #resumeStore: ResumeStore
   #native: NativeSocketFunctions | string = 'not loaded'
   #started = false
 
@@ -115,6 +119,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     this.#tls = tls
     this.#components = components
     this.#limits = { ...DEFAULT_SESSION_LIMITS, ...init.limits }
+    this.#resumeStore = new ResumeStore(components.clock, init.resumeWindowMs ?? 60_000)
   }
 
   async start(): Promise<void> {
@@ -126,6 +131,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     this.#started = false
     await Promise.all([...this.#sessions].map((s) => s.close({ reason: 'transport stopped' })))
     this.#sessions.clear()
+    this.#resumeStore.clear()
     for (const socket of this.#sockets) socket.destroy()
     this.#sockets.clear()
     await Promise.all(
@@ -401,6 +407,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       logger: this.#components.logger,
       ...(this.#components.metrics ? { metrics: this.#components.metrics } : {}),
       limits: this.#limits,
+      resumeStore: this.#resumeStore,
     })
   }
 
