@@ -103,6 +103,7 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     clock,
     detector,
     sampleIntervalMs,
+    streamTuning: options.streamTuning ?? { maxStreams: defaults.transport.streams * 2 },
   })
 }
 

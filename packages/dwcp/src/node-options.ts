@@ -54,6 +54,11 @@ export interface NodeOptions {
   /** Interval at which every session's path is sampled into the detector and predictors. @default 1000 */
   sampleIntervalMs?: number
   /**
+   * Tuning of each TCP session's stream count from measured goodput (`StreamTuner`), or `false` to keep the count
+   * the transport opened. @default { maxStreams: twice the mode's stream count }
+   */
+  streamTuning?: import('@dwcp/amst').StreamTunerOptions | false
+  /**
    * Whether the mode given to createNode is forced (true) or only the starting point for measurement (false).
    * @default true
    */

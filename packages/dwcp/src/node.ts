@@ -1,3 +1,4 @@
+import { StreamTuner, type StreamTunerOptions } from '@dwcp/amst'
 import {
   AlreadyStartedError,
   type Clock,
@@ -68,6 +69,8 @@ export interface NodeParts {
   clock: Clock
   detector: ModeDetector
   sampleIntervalMs: number
+  /** Tunes each network session's stream count from goodput; false leaves counts as set. */
+  streamTuning: StreamTunerOptions | false
 }
 
 /**
@@ -317,7 +320,14 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     session.on('transfer', (incoming) => {
       if (!this.emit('transfer', peer, incoming)) incoming.reject('the node has no transfer receiver')
     })
+    const tuning = this.#parts.streamTuning
+    const tuner =
+      tuning && this.#parts.transport.name === 'tcp'
+        ? new StreamTuner(session, this.#parts.clock, tuning)
+        : undefined
+    tuner?.start()
     session.on('close', () => {
+      tuner?.stop()
       set.delete(session)
       if (set.size === 0) {
         this.#sessions.delete(peer)
