@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { connect, createServer } from 'node:net'
 import { tcpTransport } from '@dwcp/amst'
-import { bytesSource, silentLogger, systemClock } from '@dwcp/core'
+import { silentLogger, systemClock } from '@dwcp/core'
 
 const identity = (nodeId) => ({
   nodeId,
