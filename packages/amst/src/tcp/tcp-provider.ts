@@ -124,7 +124,8 @@ export class TcpStreamProvider implements StreamProvider {
     // The session resends what the lost stream carried; the dialling side grows back to the count it had.
     this.#onStreamLost(slot)
     const dial = this.#init.dialStream
-    if (dial && error && this.#redials < (this.#init.redialAttemptsMax ?? 3)) {
+    // Any end of a stream still in the list is a loss (streams the session removes leave the list first).
+    if (dial && this.#redials < (this.#init.redialAttemptsMax ?? 3)) {
       this.#redials++
       this.#open(dial)
     }
