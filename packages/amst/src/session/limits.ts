@@ -4,15 +4,18 @@ export interface SessionLimits {
   chunkBytes: number
   /** Largest chunk a peer may announce. @default 16777216 (16 MiB) */
   maxChunkBytes: number
-  /** Unacknowledged bytes of one transfer across the session (and the receiver's reorder buffer). @default 16777216 */
+  /**
+   * Unacknowledged bytes of one transfer across the session (and the receiver's reorder buffer). It must cover
+   * the path's bandwidth-delay product plus the stalls of loss recovery on the slowest stream. @default 33554432
+   */
   maxInFlightBytes: number
-  /** Unacknowledged bytes on one stream. @default 4194304 */
+  /** Unacknowledged bytes on one stream. @default 16777216 */
   maxInFlightBytesPerStream: number
   /** Largest message `send` accepts. @default 16777216 */
   maxMessageBytes: number
   /** Longest channel name. @default 64 */
   maxChannelLength: number
-  /** Transfers a peer may have open towards us at once. @default 16 */
+  /** Transfers a peer may have open towards us at once (each may buffer up to maxInFlightBytes). @default 8 */
   maxIncomingTransfers: number
   /** Largest metadata of a transfer, as JSON characters. @default 4096 */
   maxMetadataChars: number
@@ -28,11 +31,11 @@ export interface SessionLimits {
 export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
   chunkBytes: 256 * 1024,
   maxChunkBytes: 16 * 1024 * 1024,
-  maxInFlightBytes: 16 * 1024 * 1024,
-  maxInFlightBytesPerStream: 4 * 1024 * 1024,
+  maxInFlightBytes: 32 * 1024 * 1024,
+  maxInFlightBytesPerStream: 16 * 1024 * 1024,
   maxMessageBytes: 16 * 1024 * 1024,
   maxChannelLength: 64,
-  maxIncomingTransfers: 16,
+  maxIncomingTransfers: 8,
   maxMetadataChars: 4096,
   pingIntervalMs: 1000,
   pacingRateBps: 0,

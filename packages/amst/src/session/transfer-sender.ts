@@ -64,6 +64,9 @@ export class TransferSender {
   #windowBytes: number
   #verdict: { resolve: (digest: string) => void; reject: (e: Error) => void } | undefined
   #failure: Error | undefined
+  /** Rejects when the transfer fails, so that no wait (a full stream, the pacer) outlives an abort. */
+  readonly #failed: Promise<never>
+  #rejectFailed!: (error: Error) => void
 
   constructor(
     id: string,
@@ -78,6 +81,10 @@ export class TransferSender {
     this.#limits = limits
     this.#ctx = ctx
     this.#windowBytes = limits.maxInFlightBytes
+    this.#failed = new Promise<never>((_, reject) => {
+      this.#rejectFailed = reject
+    })
+    this.#failed.catch(() => {})
   }
 
   /** Runs the transfer to the end. */
@@ -193,6 +200,7 @@ export class TransferSender {
   fail(error: Error, _local = false): void {
     if (this.#failure) return
     this.#failure = error
+    this.#rejectFailed(error)
     this.#acceptance?.reject(error)
     this.#verdict?.reject(error)
     this.#wake?.()
@@ -265,10 +273,11 @@ export class TransferSender {
       sizeBytes: bytes.byteLength,
     })
     this.#streamInFlightBytes.set(stream, (this.#streamInFlightBytes.get(stream) ?? 0) + bytes.byteLength)
-    await this.#ctx.pace(bytes.byteLength)
+    await Promise.race([this.#ctx.pace(bytes.byteLength), this.#failed])
     try {
-      await stream.write({ type: 'chunk', id: this.id, offsetBytes, bytes })
+      await Promise.race([stream.write({ type: 'chunk', id: this.id, offsetBytes, bytes }), this.#failed])
     } catch {
+      this.#check()
       // The stream died under the write; its provider reports the loss and the chunk is resent from there.
       this.streamLost(stream)
       return
