@@ -69,6 +69,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   readonly #resumeStore: ResumeStore | undefined
   readonly #pacer: TokenBucket
   #pingTimer: TimerHandle | undefined
+  #ackCursor = 0
   #closed = false
 
   constructor(init: MultiStreamSessionInit) {
@@ -195,7 +196,11 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
 
   #control(frame: SessionFrame): Promise<void> {
     if (this.#closed) return Promise.reject(new SessionClosedError('session is closed'))
-    const stream = this.#provider.streams[0]
+    const streams = this.#provider.streams
+    // Acknowledgements are cumulative, so any stream may carry them: spreading them keeps one lost packet on
+    // stream 0 from holding back every ack behind it (and with them the sender's window) on a lossy path.
+    const stream =
+      frame.type === 'ack' && streams.length > 1 ? streams[this.#ackCursor++ % streams.length] : streams[0]
     if (!stream) return Promise.reject(new SessionClosedError('no control stream'))
     return stream.write(frame)
   }
