@@ -1,6 +1,6 @@
 // One side of an AMST run inside an emulator namespace.
 //   node amst-wan-peer.mjs receive <host> <port> <congestion>
-//   node amst-wan-peer.mjs send <host> <port> <congestion> <streams> <bytes>  → prints {"goodputBps": …}
+//   node amst-wan-peer.mjs send <host> <port> <congestion> <streams> <seconds>  → prints {"goodputBps": …}
 import { tcpTransport } from '@dwcp/amst'
 import { silentLogger, systemClock } from '@dwcp/core'
 
@@ -26,17 +26,26 @@ if (role === 'receive') {
   process.stdin.on('close', () => transport.stop().then(() => process.exit(0)))
   process.stdin.resume()
 } else {
+  // Like iperf3: send for `seconds` and count what the receiver acknowledged in that time, then stop.
+  const seconds = Number(bytes)
   const session = await transport.dial(`tcp://${host}:${port}`)
   await new Promise((resolve) => setTimeout(resolve, 300)) // let the extra streams join
-  const sizeBytes = Number(bytes)
   const block = new Uint8Array(4 * 1024 * 1024).fill(0x5a)
+  const sizeBytes = 2 ** 40
   const source = {
     sizeBytes,
     read: async (offset, length) => block.subarray(0, Math.min(length, sizeBytes - offset)),
   }
+  const controller = new AbortController()
+  let ackedBytes = 0
   const started = performance.now()
-  await session.transfer(source)
-  const seconds = (performance.now() - started) / 1000
-  process.stdout.write(`${JSON.stringify({ goodputBps: (sizeBytes * 8) / seconds })}\n`)
+  const timer = setTimeout(() => controller.abort(), seconds * 1000)
+  await session
+    .transfer(source, { signal: controller.signal, onProgress: (p) => (ackedBytes = p.bytesAcked) })
+    .catch(() => {})
+  clearTimeout(timer)
+  const elapsed = (performance.now() - started) / 1000
+  process.stdout.write(`${JSON.stringify({ goodputBps: (ackedBytes * 8) / elapsed })}\n`)
   await transport.stop()
+  process.exit(0)
 }

@@ -1,5 +1,6 @@
 // Emulated-WAN half of `pnpm bench amst`: for each profile, iperf3 (-P 1 and -P 8, cubic and bbr) and AMST
-// (1/4/8/16 streams, cubic and bbr) on the same emulated path, in the same run. Needs root.
+// (1/4/8/16 streams, cubic and bbr) on the same emulated path, in the same run, each for the same number of
+// seconds (AMST: bytes the receiver acknowledged in that time, like iperf3's received bytes). Needs root.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createWanEmulator, wanEmulatorAvailable } from '@dwcp/wan-emulator'
@@ -40,7 +41,7 @@ async function iperf3(emulator, parallel, congestion) {
   return report.end.sum_received.bits_per_second
 }
 
-async function amst(emulator, streams, congestion, targetBps) {
+async function amst(emulator, streams, congestion) {
   const receiver = emulator.execNode(
     'b',
     join(here, 'amst-wan-peer.mjs'),
@@ -48,8 +49,6 @@ async function amst(emulator, streams, congestion, targetBps) {
     { stdio: ['pipe', 'pipe', 'inherit'] },
   )
   await new Promise((resolve) => receiver.stdout.once('data', resolve))
-  // Sized to take `seconds` at the best iperf3 rate on this path, so both tools are measured over similar times.
-  const bytes = Math.max(4 * 1024 * 1024, Math.round((targetBps * seconds) / 8))
   const result = await emulator.exec(
     'a',
     process.execPath,
@@ -60,9 +59,9 @@ async function amst(emulator, streams, congestion, targetBps) {
       '7000',
       congestion,
       String(streams),
-      String(bytes),
+      String(seconds),
     ],
-    (seconds * 10 + 60) * 1000,
+    (seconds + 60) * 1000,
   )
   receiver.stdin.end()
   await new Promise((resolve) => receiver.once('exit', resolve))
@@ -94,8 +93,7 @@ export async function runWanBenchmarks({ repeats }) {
         const bestIperf = Math.max(reference[1], reference[8])
         for (const streams of [1, 4, 8, 16]) {
           let top = 0
-          for (let i = 0; i < repeats; i++)
-            top = Math.max(top, await amst(emulator, streams, congestion, bestIperf))
+          for (let i = 0; i < repeats; i++) top = Math.max(top, await amst(emulator, streams, congestion))
           const ratio = top / bestIperf
           rows.push({
             profile,
