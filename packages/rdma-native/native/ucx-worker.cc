@@ -242,13 +242,7 @@ bool UcxWorker::StartIdExchange(UcxEndpoint* endpoint) {
   ucp_request_param_t sendParam = Param(send);
   sendParam.cb.send = SendCallback;
   ucs_status_ptr_t sent = ucp_stream_send_nbx(endpoint->ep, &send->idWire, sizeof(send->idWire), &sendParam);
-  if (UCS_PTR_IS_ERR(sent)) {
-    Complete(send, UCS_PTR_STATUS(sent), 0, 0);
-  } else {
-    send->request = sent;
-  }
-  outstanding_++;
-  live_.insert(send);
+  Track(send, sent);
 
   auto* recv = new UcxOp(env_, UcxOp::Kind::IdRecv);
   recv->owner = this;
@@ -259,14 +253,7 @@ bool UcxWorker::StartIdExchange(UcxEndpoint* endpoint) {
   recvParam.cb.recv_stream = StreamRecvCallback;
   size_t length = 0;
   ucs_status_ptr_t received = ucp_stream_recv_nbx(endpoint->ep, &recv->idWire, sizeof(recv->idWire), &length, &recvParam);
-  if (UCS_PTR_IS_ERR(received)) {
-    Complete(recv, UCS_PTR_STATUS(received), 0, 0);
-  } else {
-    recv->request = received;
-    endpoint->pendingRecvs.push_back(recv);
-  }
-  outstanding_++;
-  live_.insert(recv);
+  if (Track(recv, received)) endpoint->pendingRecvs.push_back(recv);
   return true;
 }
 
@@ -373,13 +360,7 @@ Napi::Value UcxWorker::Send(const Napi::CallbackInfo& info) {
   param.cb.send = SendCallback;
   ucs_status_ptr_t request = ucp_tag_send_nbx(endpoint->ep, bytes.Data(), bytes.ByteLength(), tag, &param);
   Napi::Promise promise = op->deferred.Promise();
-  outstanding_++;
-  live_.insert(op);
-  if (UCS_PTR_IS_ERR(request)) {
-    Complete(op, UCS_PTR_STATUS(request), 0, 0);
-  } else {
-    op->request = request;
-  }
+  Track(op, request);
   Drain();
   return promise;
 }
@@ -407,14 +388,7 @@ Napi::Value UcxWorker::Recv(const Napi::CallbackInfo& info) {
   param.cb.recv = TagRecvCallback;
   ucs_status_ptr_t request = ucp_tag_recv_nbx(worker_, bytes.Data(), bytes.ByteLength(), tag, mask, &param);
   Napi::Promise promise = op->deferred.Promise();
-  outstanding_++;
-  live_.insert(op);
-  if (UCS_PTR_IS_ERR(request)) {
-    Complete(op, UCS_PTR_STATUS(request), 0, 0);
-  } else {
-    op->request = request;
-    endpoint->pendingRecvs.push_back(op);
-  }
+  if (Track(op, request)) endpoint->pendingRecvs.push_back(op);
   Drain();
   return promise;
 }
@@ -430,13 +404,7 @@ Napi::Value UcxWorker::Flush(const Napi::CallbackInfo& info) {
   param.cb.send = SendCallback;
   ucs_status_ptr_t request = ucp_ep_flush_nbx(endpoint->ep, &param);
   Napi::Promise promise = op->deferred.Promise();
-  outstanding_++;
-  live_.insert(op);
-  if (UCS_PTR_IS_ERR(request)) {
-    Complete(op, UCS_PTR_STATUS(request), 0, 0);
-  } else {
-    op->request = request;
-  }
+  Track(op, request);
   Drain();
   return promise;
 }
@@ -468,13 +436,7 @@ Napi::Value UcxWorker::CloseEndpoint(const Napi::CallbackInfo& info) {
   param.cb.send = SendCallback;
   ucs_status_ptr_t request = ucp_ep_close_nbx(endpoint->ep, &param);
   Napi::Promise promise = op->deferred.Promise();
-  outstanding_++;
-  live_.insert(op);
-  if (request == nullptr || UCS_PTR_IS_ERR(request)) {
-    Complete(op, UCS_PTR_STATUS(request), 0, 0);
-  } else {
-    op->request = request;
-  }
+  Track(op, request);
   Drain();
   return promise;
 }
@@ -537,18 +499,9 @@ Napi::Value UcxWorker::Close(const Napi::CallbackInfo& info) {
     for (UcxOp* pending : endpoint->pendingRecvs) {
       if (pending->request != nullptr) ucp_request_cancel(worker_, pending->request);
     }
-    if (!endpoint->closing && endpoint->ep != nullptr) {
+    if (!endpoint->closing) {
       endpoint->closing = true;
-      ucp_request_param_t param;
-      std::memset(&param, 0, sizeof(param));
-      param.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
-      param.flags = UCP_EP_CLOSE_FLAG_FORCE;
-      ucs_status_ptr_t request = ucp_ep_close_nbx(endpoint->ep, &param);
-      if (UCS_PTR_IS_PTR(request)) {
-        while (ucp_request_check_status(request) == UCS_INPROGRESS) ucp_worker_progress(worker_);
-        ucp_request_free(request);
-      }
-      endpoint->ep = nullptr;
+      ForceCloseNow(endpoint);
     }
   }
   for (int i = 0; i < 1000 && outstanding_ > completed_.size(); i++) ucp_worker_progress(worker_);
@@ -556,6 +509,32 @@ Napi::Value UcxWorker::Close(const Napi::CallbackInfo& info) {
   Deliver(false);
   Shutdown();
   return env.Undefined();
+}
+
+bool UcxWorker::Track(UcxOp* op, ucs_status_ptr_t request) {
+  outstanding_++;
+  live_.insert(op);
+  // NULL: completed at once (only a forced close may do that here); an error: failed before it started.
+  if (request == nullptr || UCS_PTR_IS_ERR(request)) {
+    Complete(op, UCS_PTR_STATUS(request), 0, 0);
+    return false;
+  }
+  op->request = request;
+  return true;
+}
+
+void UcxWorker::ForceCloseNow(UcxEndpoint* endpoint) {
+  if (endpoint->ep == nullptr || worker_ == nullptr) return;
+  ucp_request_param_t param;
+  std::memset(&param, 0, sizeof(param));
+  param.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+  param.flags = UCP_EP_CLOSE_FLAG_FORCE;
+  ucs_status_ptr_t request = ucp_ep_close_nbx(endpoint->ep, &param);
+  if (UCS_PTR_IS_PTR(request)) {
+    while (ucp_request_check_status(request) == UCS_INPROGRESS) ucp_worker_progress(worker_);
+    ucp_request_free(request);
+  }
+  endpoint->ep = nullptr;
 }
 
 void UcxWorker::FailEndpoint(UcxEndpoint* endpoint, ucs_status_t status) {
@@ -578,13 +557,7 @@ void UcxWorker::FailEndpoint(UcxEndpoint* endpoint, ucs_status_t status) {
   param.op_attr_mask &= ~UCP_OP_ATTR_FLAG_NO_IMM_CMPL;  // a forced close completes immediately by design
   param.cb.send = SendCallback;
   ucs_status_ptr_t request = ucp_ep_close_nbx(endpoint->ep, &param);
-  outstanding_++;
-  live_.insert(op);
-  if (request == nullptr || UCS_PTR_IS_ERR(request)) {
-    Complete(op, UCS_PTR_STATUS(request), 0, 0);
-  } else {
-    op->request = request;
-  }
+  Track(op, request);
 }
 
 void UcxWorker::Drain() {
@@ -795,18 +768,7 @@ void UcxWorker::Shutdown() {
   }
   for (auto& entry : endpoints_) {
     UcxEndpoint* endpoint = entry.second.get();
-    if (endpoint->ep != nullptr && worker_ != nullptr) {
-      ucp_request_param_t param;
-      std::memset(&param, 0, sizeof(param));
-      param.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
-      param.flags = UCP_EP_CLOSE_FLAG_FORCE;
-      ucs_status_ptr_t request = ucp_ep_close_nbx(endpoint->ep, &param);
-      if (UCS_PTR_IS_PTR(request)) {
-        while (ucp_request_check_status(request) == UCS_INPROGRESS) ucp_worker_progress(worker_);
-        ucp_request_free(request);
-      }
-      endpoint->ep = nullptr;
-    }
+    ForceCloseNow(endpoint);
     delete endpoint->connectOp;
     endpoint->connectOp = nullptr;
   }

@@ -80,6 +80,10 @@ class UcxWorker : public Napi::ObjectWrap<UcxWorker> {
   UcxEndpoint* Find(const Napi::CallbackInfo& info, size_t index);
   bool StartIdExchange(UcxEndpoint* endpoint);
   void FailEndpoint(UcxEndpoint* endpoint, ucs_status_t status);
+  /** Counts an operation as outstanding and records its request; false when it already completed or failed. */
+  bool Track(UcxOp* op, ucs_status_ptr_t request);
+  /** Closes an endpoint at once (forced), progressing until UCX has let go of it. */
+  void ForceCloseNow(UcxEndpoint* endpoint);
   void Drain();                       // progress until quiet, arm the wakeup fd, deliver completions
   void Deliver(bool fromEventLoop);   // hand recorded completions to JavaScript
   void Settle(UcxOp* op);
