@@ -34,12 +34,12 @@ function vmMemorySource(sizeBytes: number): TransferSource {
     async read(offsetBytes, lengthBytes) {
       const end = Math.min(sizeBytes, offsetBytes + lengthBytes)
       const bytes = new Uint8Array(end - offsetBytes)
-      const view = new DataView(bytes.buffer)
-      for (let at = 0; at + 4 <= bytes.byteLength; at += 4) {
-        const absolute = offsetBytes + at
-        const page = Math.floor(absolute / PAGE_BYTES)
-        if (page % 4 === 0) continue // a zero page
-        view.setUint32(at, Math.imul(absolute, 2654435761) >>> 0)
+      // Reads are 4-byte aligned (chunk sizes are), so the page contents fill whole 32-bit words.
+      const words = new Uint32Array(bytes.buffer, 0, bytes.byteLength >>> 2)
+      for (let i = 0; i < words.length; i++) {
+        const absolute = offsetBytes + i * 4
+        if (Math.floor(absolute / PAGE_BYTES) % 4 === 0) continue // a zero page
+        words[i] = Math.imul(absolute, 2654435761) >>> 0
       }
       return bytes
     },
