@@ -15,4 +15,6 @@
  * })
  * ```
  */
+
+export * from './pattern-source.js'
 export * from './transport-suite.js'

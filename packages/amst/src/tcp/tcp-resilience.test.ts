@@ -1,26 +1,12 @@
 import { createHash } from 'node:crypto'
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import type { Session, TransferSource, Transport } from '@dwcp/core'
+import type { Session, Transport } from '@dwcp/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { patternSource } from '../compliance/pattern-source.js'
 import { complianceComponents, complianceIdentity } from '../compliance/transport-suite.js'
 import { tcpTransport } from './tcp-transport.js'
 
 const MiB = 1024 * 1024
-
-/** A deterministic object of any size, generated as it is read (no 1 GiB buffer). */
-function patternSource(sizeBytes: number): TransferSource {
-  return {
-    sizeBytes,
-    async read(offsetBytes, lengthBytes) {
-      const length = Math.min(lengthBytes, sizeBytes - offsetBytes)
-      const bytes = new Uint8Array(length)
-      const words = new Uint32Array(bytes.buffer, 0, length >>> 2)
-      const base = offsetBytes >>> 2
-      for (let i = 0; i < words.length; i++) words[i] = Math.imul(base + i, 2654435761) >>> 0
-      return bytes
-    },
-  }
-}
 
 /** A TCP proxy whose connections the test can cut, standing in for a network that drops one connection. */
 function cuttableProxy(
@@ -56,34 +42,45 @@ afterEach(async () => {
   for (const server of servers.splice(0)) server.close()
 })
 
+/** A sender and a receiver transport, the receiver reached through a proxy whose connections the test can cut. */
+async function pairThroughProxy() {
+  const a = tcpTransport({ tls: false, streams: 4 })(complianceComponents(complianceIdentity('sender')))
+  const b = tcpTransport({ tls: false })(complianceComponents(complianceIdentity('receiver')))
+  transports.push(a, b)
+  await a.start()
+  await b.start()
+  const listening = await b.listen('tcp://127.0.0.1:0')
+  const proxy = await cuttableProxy(Number(listening.split(':').pop()))
+  servers.push(proxy.server)
+  return { a, b, proxy, address: `tcp://127.0.0.1:${proxy.port}` }
+}
+
+/** A sink that checks writes arrive in order and hashes them. */
+function orderedHashingSink() {
+  const hash = createHash('sha256')
+  const state = { writtenBytes: 0, digest: () => `sha256:${hash.digest('hex')}` }
+  const sink = {
+    write: async (offsetBytes: number, bytes: Uint8Array) => {
+      expect(offsetBytes).toBe(state.writtenBytes)
+      hash.update(bytes)
+      state.writtenBytes += bytes.byteLength
+    },
+  }
+  return { sink, state }
+}
+
 describe('tcp transport resilience', () => {
   it('finishes a 1 GiB transfer with the right digest when one stream is cut in the middle', async () => {
-    const a = tcpTransport({ tls: false, streams: 4 })(complianceComponents(complianceIdentity('sender')))
-    const b = tcpTransport({ tls: false })(complianceComponents(complianceIdentity('receiver')))
-    transports.push(a, b)
-    await a.start()
-    await b.start()
-    const listening = await b.listen('tcp://127.0.0.1:0')
-    const proxy = await cuttableProxy(Number(listening.split(':').pop()))
-    servers.push(proxy.server)
+    const { a, b, proxy, address } = await pairThroughProxy()
     const accepted = new Promise<Session>((resolve) => b.once('session', resolve))
-    const session = await a.dial(`tcp://127.0.0.1:${proxy.port}`)
+    const session = await a.dial(address)
     const server = await accepted
 
     const sizeBytes = 1024 * MiB
-    const hash = createHash('sha256')
-    let writtenBytes = 0
+    const { sink, state } = orderedHashingSink()
     const received = new Promise<string>((resolve, reject) =>
       server.on('transfer', (incoming) => {
-        incoming
-          .accept({
-            write: async (offsetBytes, bytes) => {
-              expect(offsetBytes).toBe(writtenBytes)
-              hash.update(bytes)
-              writtenBytes += bytes.byteLength
-            },
-          })
-          .then((r) => resolve(r.digest), reject)
+        incoming.accept(sink).then((r) => resolve(r.digest), reject)
       }),
     )
     let cut = false
@@ -99,42 +96,26 @@ describe('tcp transport resilience', () => {
     })
     expect(cut).toBe(true)
     expect(await received).toBe(sent.digest)
-    expect(`sha256:${hash.digest('hex')}`).toBe(sent.digest)
-    expect(writtenBytes).toBe(sizeBytes)
+    expect(state.digest()).toBe(sent.digest)
+    expect(state.writtenBytes).toBe(sizeBytes)
     expect(session.closed).toBe(false)
     expect(proxy.pairs.length).toBeGreaterThan(4) // the cut stream was dialled again
     expect(session.streams).toBe(4)
   }, 120_000)
 
   it('resumes a transfer from the last acknowledged offset after the whole session is lost', async () => {
-    const a = tcpTransport({ tls: false, streams: 4 })(complianceComponents(complianceIdentity('sender')))
-    const b = tcpTransport({ tls: false })(complianceComponents(complianceIdentity('receiver')))
-    transports.push(a, b)
-    await a.start()
-    await b.start()
-    const listening = await b.listen('tcp://127.0.0.1:0')
-    const proxy = await cuttableProxy(Number(listening.split(':').pop()))
-    servers.push(proxy.server)
+    const { a, b, proxy, address } = await pairThroughProxy()
     let server = new Promise<Session>((resolve) => b.once('session', resolve))
-    const first = await a.dial(`tcp://127.0.0.1:${proxy.port}`)
+    const first = await a.dial(address)
 
     const sizeBytes = 256 * MiB
-    const hash = createHash('sha256')
-    let writtenBytes = 0
+    const { sink, state } = orderedHashingSink()
     let offers = 0
     const received = new Promise<string>((resolve, reject) =>
       server.then((s) =>
         s.on('transfer', (incoming) => {
           offers++
-          incoming
-            .accept({
-              write: async (offsetBytes, bytes) => {
-                expect(offsetBytes).toBe(writtenBytes)
-                hash.update(bytes)
-                writtenBytes += bytes.byteLength
-              },
-            })
-            .then((r) => resolve(r.digest), reject)
+          incoming.accept(sink).then((r) => resolve(r.digest), reject)
         }),
       ),
     )
@@ -159,7 +140,7 @@ describe('tcp transport resilience', () => {
     expect(lost).toMatchObject({ code: 'DWCP_ERR_SESSION_CLOSED' })
 
     server = new Promise<Session>((resolve) => b.once('session', resolve))
-    const second = await a.dial(`tcp://127.0.0.1:${proxy.port}`)
+    const second = await a.dial(address)
     await server
     let resumedFromBytes = -1
     const sent = await second.transfer(patternSource(sizeBytes), {
@@ -170,8 +151,8 @@ describe('tcp transport resilience', () => {
     })
     expect(resumedFromBytes).toBeGreaterThanOrEqual(cutAtBytes)
     expect(await received).toBe(sent.digest)
-    expect(`sha256:${hash.digest('hex')}`).toBe(sent.digest)
-    expect(writtenBytes).toBe(sizeBytes)
+    expect(state.digest()).toBe(sent.digest)
+    expect(state.writtenBytes).toBe(sizeBytes)
     expect(offers).toBe(1) // the receiving application saw one transfer, not two
   }, 120_000)
 })

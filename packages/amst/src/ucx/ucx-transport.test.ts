@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import { isDwcpError, type Session, type TransferSource, type Transport } from '@dwcp/core'
+import { isDwcpError, type Session, type Transport } from '@dwcp/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { patternSource } from '../compliance/pattern-source.js'
 import {
   complianceComponents,
   complianceIdentity,
@@ -38,21 +39,6 @@ if (status.available) {
     listenAddress: () => 'ucx://127.0.0.1:0',
     unreachableAddress: () => 'ucx://127.0.0.1:1',
   })
-}
-
-/** A deterministic object generated as it is read, so a large transfer needs no source buffer. */
-function patternSource(sizeBytes: number): TransferSource {
-  return {
-    sizeBytes,
-    async read(offsetBytes, lengthBytes) {
-      const length = Math.min(lengthBytes, sizeBytes - offsetBytes)
-      const bytes = new Uint8Array(length)
-      const words = new Uint32Array(bytes.buffer, 0, length >>> 2)
-      const base = offsetBytes >>> 2
-      for (let i = 0; i < words.length; i++) words[i] = Math.imul(base + i, 2654435761) >>> 0
-      return bytes
-    },
-  }
 }
 
 const transports: Transport[] = []
