@@ -235,18 +235,14 @@ UcxEndpoint* UcxWorker::Find(const Napi::CallbackInfo& info, size_t index) {
 bool UcxWorker::StartIdExchange(UcxEndpoint* endpoint) {
   // Each side tells the other its endpoint id over the ordered stream API; afterwards tagged messages to this
   // endpoint carry that id in the upper 32 bits of the tag, so receives are matched per endpoint.
-  auto* send = new UcxOp(env_, UcxOp::Kind::IdSend);
-  send->owner = this;
-  send->endpointId = endpoint->id;
+  auto* send = NewOp(UcxOp::Kind::IdSend, endpoint);
   send->idWire = endpoint->id;
   ucp_request_param_t sendParam = Param(send);
   sendParam.cb.send = SendCallback;
   ucs_status_ptr_t sent = ucp_stream_send_nbx(endpoint->ep, &send->idWire, sizeof(send->idWire), &sendParam);
   Track(send, sent);
 
-  auto* recv = new UcxOp(env_, UcxOp::Kind::IdRecv);
-  recv->owner = this;
-  recv->endpointId = endpoint->id;
+  auto* recv = NewOp(UcxOp::Kind::IdRecv, endpoint);
   ucp_request_param_t recvParam = Param(recv);
   recvParam.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
   recvParam.flags = UCP_STREAM_RECV_FLAG_WAITALL;
@@ -352,9 +348,7 @@ Napi::Value UcxWorker::Send(const Napi::CallbackInfo& info) {
   }
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
   const uint64_t tag = (static_cast<uint64_t>(endpoint->remoteId) << 32) | info[2].As<Napi::Number>().Uint32Value();
-  auto* op = new UcxOp(env, UcxOp::Kind::Send);
-  op->owner = this;
-  op->endpointId = endpoint->id;
+  auto* op = NewOp(UcxOp::Kind::Send, endpoint);
   op->buffer = Napi::Persistent(info[1]);
   ucp_request_param_t param = Param(op);
   param.cb.send = SendCallback;
@@ -380,9 +374,7 @@ Napi::Value UcxWorker::Recv(const Napi::CallbackInfo& info) {
   Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
   const uint64_t tag = (static_cast<uint64_t>(endpoint->id) << 32) | info[2].As<Napi::Number>().Uint32Value();
   const uint64_t mask = kEndpointTagMask | info[3].As<Napi::Number>().Uint32Value();
-  auto* op = new UcxOp(env, UcxOp::Kind::Recv);
-  op->owner = this;
-  op->endpointId = endpoint->id;
+  auto* op = NewOp(UcxOp::Kind::Recv, endpoint);
   op->buffer = Napi::Persistent(info[1]);
   ucp_request_param_t param = Param(op);
   param.cb.recv = TagRecvCallback;
@@ -397,9 +389,7 @@ Napi::Value UcxWorker::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   UcxEndpoint* endpoint = Find(info, 0);
   if (endpoint == nullptr) return env.Undefined();
-  auto* op = new UcxOp(env, UcxOp::Kind::Flush);
-  op->owner = this;
-  op->endpointId = endpoint->id;
+  auto* op = NewOp(UcxOp::Kind::Flush, endpoint);
   ucp_request_param_t param = Param(op);
   param.cb.send = SendCallback;
   ucs_status_ptr_t request = ucp_ep_flush_nbx(endpoint->ep, &param);
@@ -426,9 +416,7 @@ Napi::Value UcxWorker::CloseEndpoint(const Napi::CallbackInfo& info) {
   for (UcxOp* pending : endpoint->pendingRecvs) {
     if (pending->request != nullptr) ucp_request_cancel(worker_, pending->request);
   }
-  auto* op = new UcxOp(env, UcxOp::Kind::Close);
-  op->owner = this;
-  op->endpointId = endpoint->id;
+  auto* op = NewOp(UcxOp::Kind::Close, endpoint);
   ucp_request_param_t param = Param(op);
   param.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
   param.flags = (force || endpoint->failed) ? UCP_EP_CLOSE_FLAG_FORCE : 0;
@@ -511,6 +499,13 @@ Napi::Value UcxWorker::Close(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+UcxOp* UcxWorker::NewOp(UcxOp::Kind kind, const UcxEndpoint* endpoint) {
+  auto* op = new UcxOp(env_, kind);
+  op->owner = this;
+  op->endpointId = endpoint->id;
+  return op;
+}
+
 bool UcxWorker::Track(UcxOp* op, ucs_status_ptr_t request) {
   outstanding_++;
   live_.insert(op);
@@ -547,9 +542,7 @@ void UcxWorker::FailEndpoint(UcxEndpoint* endpoint, ucs_status_t status) {
   if (endpoint->ep == nullptr || endpoint->closing || endpoint->purging) return;
   // UCX completes the operations still queued on a failed endpoint only once it is force-closed.
   endpoint->purging = true;
-  auto* op = new UcxOp(env_, UcxOp::Kind::Close);
-  op->owner = this;
-  op->endpointId = endpoint->id;
+  auto* op = NewOp(UcxOp::Kind::Close, endpoint);
   op->internal = true;
   ucp_request_param_t param = Param(op);
   param.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;

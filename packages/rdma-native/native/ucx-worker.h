@@ -80,6 +80,8 @@ class UcxWorker : public Napi::ObjectWrap<UcxWorker> {
   UcxEndpoint* Find(const Napi::CallbackInfo& info, size_t index);
   bool StartIdExchange(UcxEndpoint* endpoint);
   void FailEndpoint(UcxEndpoint* endpoint, ucs_status_t status);
+  /** A new operation of this worker on `endpoint`. */
+  UcxOp* NewOp(UcxOp::Kind kind, const UcxEndpoint* endpoint);
   /** Counts an operation as outstanding and records its request; false when it already completed or failed. */
   bool Track(UcxOp* op, ucs_status_ptr_t request);
   /** Closes an endpoint at once (forced), progressing until UCX has let go of it. */
