@@ -68,7 +68,7 @@ export async function amstLoopbackBps(totalBytes, streams, congestion) {
   const accepted = new Promise((resolve) => b.once('session', resolve))
   const session = await a.dial(address)
   const server = await accepted
-  server.on('transfer', (incoming) => void incoming.accept({ write: async () => {} }))
+  server.on('transfer', (incoming) => void incoming.accept({ positional: true, write: async () => {} }))
   const payload = randomBytes(Math.min(totalBytes, 256 * 1024 * 1024))
   const source = {
     sizeBytes: totalBytes,

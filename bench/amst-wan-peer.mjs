@@ -1,6 +1,8 @@
 // One side of an AMST run inside an emulator namespace.
 //   node amst-wan-peer.mjs receive <host> <port> <congestion>
 //   node amst-wan-peer.mjs send <host> <port> <congestion> <streams> <seconds>  → prints {"goodputBps": …}
+// The receiver discards what it gets through a positional sink (as iperf3 discards), so chunks are written as
+// they land and acknowledged one by one. BENCH_AMST_LIMITS (JSON, SessionLimits) overrides the session limits.
 import { tcpTransport } from '@dwcp/amst'
 import { silentLogger, systemClock } from '@dwcp/core'
 
@@ -11,7 +13,8 @@ const identity = (nodeId) => ({
   mode: 'internet',
   capabilities: { codecs: ['none'], maxStreams: 64, rdma: false },
 })
-const transport = tcpTransport({ tls: false, congestion, streams: Number(streams ?? 1) })({
+const limits = process.env.BENCH_AMST_LIMITS ? JSON.parse(process.env.BENCH_AMST_LIMITS) : undefined
+const transport = tcpTransport({ tls: false, congestion, streams: Number(streams ?? 1), limits })({
   identity: () => identity(role),
   clock: systemClock(),
   logger: silentLogger(),
@@ -19,7 +22,7 @@ const transport = tcpTransport({ tls: false, congestion, streams: Number(streams
 await transport.start()
 if (role === 'receive') {
   transport.on('session', (session) =>
-    session.on('transfer', (incoming) => void incoming.accept({ write: async () => {} })),
+    session.on('transfer', (incoming) => void incoming.accept({ positional: true, write: async () => {} })),
   )
   await transport.listen(`tcp://${host}:${port}`)
   process.stdout.write('ready\n')

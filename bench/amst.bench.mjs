@@ -1,6 +1,7 @@
 // `pnpm bench amst`: AMST goodput beside references measured in the same run.
 //  - loopback: the TCP transport against a raw Node socket pipe at the same stream count (cost of framing,
-//    CRC32C, acknowledgements and the end-to-end sha256);
+//    CRC32C, acknowledgements and the end-to-end digest: the receiver is a positional sink, so the digest is
+//    the chunk list sha256);
 //  - emulated WAN paths (needs root): AMST with 1/4/8/16 streams under cubic and bbr against iperf3 -P 1 and
 //    -P 8 with the same congestion control on the same emulated path.
 import { mkdirSync, writeFileSync } from 'node:fs'

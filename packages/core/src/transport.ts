@@ -47,8 +47,18 @@ export interface TransferSource {
   read(offsetBytes: number, lengthBytes: number, signal?: AbortSignal): Promise<Uint8Array>
 }
 
-/** Where a receiver puts an incoming transfer. Writes arrive in order, without gaps. */
+/**
+ * Where a receiver puts an incoming transfer. Writes arrive in order, without gaps, one at a time, unless the
+ * sink says it is {@link TransferSink.positional}.
+ */
 export interface TransferSink {
+  /**
+   * True when the sink takes writes at any offset (a file, VM memory, a discarding sink): chunks are then
+   * written as they arrive from any stream, still one at a time and never overlapping, so a stalled stream
+   * holds back only its own chunks. The transfer's digest is then `sha256-list:` (sha256 over each chunk's
+   * sha256, in offset order) instead of `sha256:` over the bytes.
+   */
+  readonly positional?: boolean
   /** Writes `bytes` at `offsetBytes`; the transfer waits for the promise (backpressure). */
   write(offsetBytes: number, bytes: Uint8Array, signal?: AbortSignal): Promise<void>
   /** Called once every byte is written and the digest matched. */

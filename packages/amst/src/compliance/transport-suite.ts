@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   bytesSink,
   bytesSource,
@@ -160,6 +160,52 @@ export function transportComplianceSuite(name: string, setup: TransportComplianc
       expect(Buffer.from(sink.bytes).equals(payload)).toBe(true)
       expect(progress.at(-1)).toBe(payload.byteLength)
       expect(progress).toEqual([...progress].sort((x, y) => x - y))
+    })
+
+    it('writes to a positional sink as chunks land, each chunk once, under a chunk-list digest', async () => {
+      const { client, server } = await connect()
+      client.streams = 4
+      const chunkBytes = 64 * 1024
+      const payload = randomBytes(6 * 1024 * 1024 + 4321)
+      const assembled = new Uint8Array(payload.byteLength)
+      const offsets: number[] = []
+      const received = new Promise<{ digest: string }>((resolve, reject) =>
+        server.on('transfer', (incoming) => {
+          incoming
+            .accept({
+              positional: true,
+              write: async (offsetBytes, bytes) => {
+                offsets.push(offsetBytes)
+                assembled.set(bytes, offsetBytes)
+              },
+            })
+            .then(resolve, reject)
+        }),
+      )
+      // A source that returns short reads: the sender still puts whole chunks on the wire.
+      const source = {
+        sizeBytes: payload.byteLength,
+        read: async (offsetBytes: number, lengthBytes: number) =>
+          payload.subarray(offsetBytes, offsetBytes + Math.min(lengthBytes, 10_000)),
+      }
+      const progress: number[] = []
+      const sent = await client.transfer(source, {
+        chunkBytes,
+        onProgress: (p) => progress.push(p.bytesAcked),
+      })
+      const chunkDigests = []
+      for (let at = 0; at < payload.byteLength; at += chunkBytes)
+        chunkDigests.push(
+          createHash('sha256')
+            .update(payload.subarray(at, at + chunkBytes))
+            .digest(),
+        )
+      const expected = `sha256-list:${createHash('sha256').update(Buffer.concat(chunkDigests)).digest('hex')}`
+      expect(sent.digest).toBe(expected)
+      expect((await received).digest).toBe(expected)
+      expect(Buffer.from(assembled).equals(payload)).toBe(true)
+      expect([...offsets].sort((x, y) => x - y)).toEqual(chunkDigests.map((_, i) => i * chunkBytes))
+      expect(progress.at(-1)).toBe(payload.byteLength)
     })
 
     it('transfers an empty object', async () => {

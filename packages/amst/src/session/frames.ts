@@ -12,10 +12,18 @@ export type SessionFrame =
       chunkBytes: number
       metadata: Record<string, string>
     }
-  | { type: 'transfer-accept'; id: string; resumeOffsetBytes: number; windowBytes: number }
+  | {
+      type: 'transfer-accept'
+      id: string
+      resumeOffsetBytes: number
+      windowBytes: number
+      /** The receiver writes chunks where they land and acknowledges each with a `chunk-ack`. */
+      outOfOrder?: boolean
+    }
   | { type: 'transfer-reject'; id: string; reason: string }
   | { type: 'chunk'; id: string; offsetBytes: number; bytes: Uint8Array }
   | { type: 'ack'; id: string; ackedBytes: number }
+  | { type: 'chunk-ack'; id: string; offsetBytes: number }
   | { type: 'transfer-end'; id: string; digest: string }
   | { type: 'transfer-done'; id: string; digest: string }
   | { type: 'transfer-abort'; id: string; reason: string }

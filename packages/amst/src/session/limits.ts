@@ -6,10 +6,12 @@ export interface SessionLimits {
   maxChunkBytes: number
   /**
    * Unacknowledged bytes of one transfer across the session (and the receiver's reorder buffer). It must cover
-   * the path's bandwidth-delay product plus the stalls of loss recovery on the slowest stream. @default 33554432
+   * the path's bandwidth-delay product (BBR keeps about twice that in flight) plus what the socket buffers hold;
+   * 64 MiB covers 1 Gbit/s at 100 ms with room to spare. An in-order receiver may buffer this much per transfer;
+   * a positional one only queues what its sink has not written yet. @default 67108864
    */
   maxInFlightBytes: number
-  /** Unacknowledged bytes on one stream. @default 16777216 */
+  /** Unacknowledged bytes on one stream (a single stream must cover the whole path on its own). @default 33554432 */
   maxInFlightBytesPerStream: number
   /** Largest message `send` accepts. @default 16777216 */
   maxMessageBytes: number
@@ -31,8 +33,8 @@ export interface SessionLimits {
 export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
   chunkBytes: 256 * 1024,
   maxChunkBytes: 16 * 1024 * 1024,
-  maxInFlightBytes: 32 * 1024 * 1024,
-  maxInFlightBytesPerStream: 16 * 1024 * 1024,
+  maxInFlightBytes: 64 * 1024 * 1024,
+  maxInFlightBytesPerStream: 32 * 1024 * 1024,
   maxMessageBytes: 16 * 1024 * 1024,
   maxChannelLength: 64,
   maxIncomingTransfers: 8,

@@ -160,6 +160,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         control: (frame) => this.#control(frame),
         onBytesSent: (n) => this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, n),
         pace: (n) => this.#pacer.take(n),
+        rttMs: () => this.#meter.srttMs,
       },
     )
     this.#senders.set(id, sender)
@@ -197,10 +198,10 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   #control(frame: SessionFrame): Promise<void> {
     if (this.#closed) return Promise.reject(new SessionClosedError('session is closed'))
     const streams = this.#provider.streams
-    // Acknowledgements are cumulative, so any stream may carry them: spreading them keeps one lost packet on
-    // stream 0 from holding back every ack behind it (and with them the sender's window) on a lossy path.
-    const stream =
-      frame.type === 'ack' && streams.length > 1 ? streams[this.#ackCursor++ % streams.length] : streams[0]
+    // Acknowledgements are cumulative or per chunk, so any stream may carry them: spreading them keeps one lost
+    // packet on stream 0 from holding back every ack behind it (and with them the sender's window).
+    const spread = (frame.type === 'ack' || frame.type === 'chunk-ack') && streams.length > 1
+    const stream = spread ? streams[this.#ackCursor++ % streams.length] : streams[0]
     if (!stream) return Promise.reject(new SessionClosedError('no control stream'))
     return stream.write(frame)
   }
@@ -240,6 +241,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         this.#receivers.get(frame.id)?.handle(frame)
         return
       case 'ack':
+      case 'chunk-ack':
         this.#senders.get(frame.id)?.handle(frame)
         return
       case 'transfer-accept':
@@ -268,7 +270,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
       : this.#resumeStore?.take(this.remote.nodeId, offer.id, offer.sizeBytes)
     if (parked) {
       this.#receivers.set(offer.id, parked)
-      parked.resume(context)
+      parked.resume(context, offer)
       return
     }
     const refusal = this.#refusal(offer)

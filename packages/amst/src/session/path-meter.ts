@@ -15,6 +15,11 @@ export class PathMeter {
     this.#lastTickMs = nowMs
   }
 
+  /** The smoothed RTT, undefined before the first round trip. */
+  get srttMs(): number | undefined {
+    return this.#srttMs
+  }
+
   /** Records one round trip. */
   onRtt(rttMs: number): void {
     if (this.#srttMs === undefined) {

@@ -4,6 +4,14 @@ import type { SessionFrame } from './frames.js'
 export interface FrameStream {
   /** Queues a frame; resolves once the stream's bounded buffer accepted it (backpressure). */
   write(frame: SessionFrame): Promise<void>
+  /**
+   * True while the stream's queue is over its bound, so a write would wait (a TCP connection in loss recovery,
+   * say). Streams that report it let a sender stripe around a stalled stream instead of waiting on it; streams
+   * that do not are written one frame at a time, each write awaited.
+   */
+  readonly congested?: boolean
+  /** Resolves once the stream is no longer {@link FrameStream.congested} (or has ended). */
+  whenWritable?(): Promise<void>
 }
 
 /** Link-level facts a provider can measure (loss from retransmissions, for example). */

@@ -10,6 +10,7 @@ import {
   type TransferSink,
 } from '@dwcp/core'
 import type { SessionFrame } from './frames.js'
+import { ChunkListFolder } from './transfer-digest.js'
 
 /** What the receiver needs from its session. */
 export interface ReceiverContext {
@@ -26,7 +27,9 @@ type Offer = Extract<SessionFrame, { type: 'transfer-offer' }>
 
 /**
  * One incoming bulk transfer: reorders chunks that arrive over several streams, writes them to the sink in
- * order, acknowledges what is written, and checks the end-to-end digest.
+ * order, acknowledges what is written, and checks the end-to-end digest. A positional sink (one that takes
+ * writes at any offset) gets each chunk as it lands instead, acknowledged on its own, so a stalled stream
+ * holds back only its own chunks; the digest is then the chunk list's.
  */
 export class TransferReceiver implements IncomingTransfer {
   readonly id: string
@@ -36,11 +39,15 @@ export class TransferReceiver implements IncomingTransfer {
   readonly #pending = new Map<number, Uint8Array>()
   readonly #hash = createHash('sha256')
   #pendingBytes = 0
+  readonly #chunkBytes: number
+  /** Set when the sink is positional: chunks are written as they land and hashed into a chunk list. */
+  #folder: ChunkListFolder | undefined
   #nextOffsetBytes = 0
   #expectedDigest: string | undefined
   #sink: TransferSink | undefined
   #writing = false
   #writingEndBytes = 0
+  #writingOffsetBytes = -1
   #settled = false
   #startedMs = 0
   #result: { resolve: (r: TransferResult) => void; reject: (e: Error) => void } | undefined
@@ -51,6 +58,7 @@ export class TransferReceiver implements IncomingTransfer {
     this.id = offer.id
     this.sizeBytes = offer.sizeBytes
     this.metadata = Object.freeze({ ...offer.metadata })
+    this.#chunkBytes = offer.chunkBytes
     this.#ctx = ctx
   }
 
@@ -64,6 +72,7 @@ export class TransferReceiver implements IncomingTransfer {
       return Promise.reject(new TransferFailedError(this.id, 'already accepted or rejected'))
     this.#answered = true
     this.#sink = sink
+    if (sink.positional === true) this.#folder = new ChunkListFolder()
     this.#startedMs = this.#ctx.clock.now()
     const done = new Promise<TransferResult>((resolve, reject) => {
       this.#result = { resolve, reject }
@@ -84,6 +93,7 @@ export class TransferReceiver implements IncomingTransfer {
         id: this.id,
         resumeOffsetBytes: 0,
         windowBytes: this.#ctx.maxBufferedBytes,
+        ...(this.#folder ? { outOfOrder: true } : {}),
       })
     return done
   }
@@ -115,18 +125,27 @@ export class TransferReceiver implements IncomingTransfer {
     this.#pending.clear()
     this.#pendingBytes = 0
     this.#expectedDigest = undefined
+    this.#folder?.dropAhead()
     return true
   }
 
-  /** Continues on a new session: answers the new offer with the offset already written. */
-  resume(ctx: ReceiverContext): void {
+  /**
+   * Continues on a new session: answers the new offer with the offset already written. A positional transfer
+   * offered again with another chunk size starts over, since its digest is a list of chunks.
+   */
+  resume(ctx: ReceiverContext, offer: Offer): void {
     this.#ctx = ctx
     this.#detached = false
+    if (this.#folder && offer.chunkBytes !== this.#chunkBytes) {
+      this.#folder = new ChunkListFolder()
+      this.#nextOffsetBytes = 0
+    }
     this.#send({
       type: 'transfer-accept',
       id: this.id,
       resumeOffsetBytes: this.#nextOffsetBytes,
       windowBytes: this.#ctx.maxBufferedBytes,
+      ...(this.#folder ? { outOfOrder: true } : {}),
     })
   }
 
@@ -175,8 +194,24 @@ export class TransferReceiver implements IncomingTransfer {
       )
       return
     }
-    // A duplicate after a resend: already written, being written, or already buffered.
-    if (
+    if (this.#folder) {
+      // Chunks sit at multiples of the chunk size and are whole, so that no two writes overlap.
+      const chunkBytes = this.#chunkBytes
+      if (
+        offsetBytes % chunkBytes !== 0 ||
+        bytes.byteLength !== Math.min(chunkBytes, this.sizeBytes - offsetBytes)
+      ) {
+        this.fail(new TransferFailedError(this.id, `chunk at ${offsetBytes} is not a whole chunk`), true)
+        return
+      }
+      // A duplicate already written is acknowledged again: the first acknowledgement may have died with a stream.
+      if (this.#folder.has(offsetBytes)) {
+        if (!this.#detached) this.#send({ type: 'chunk-ack', id: this.id, offsetBytes })
+        return
+      }
+      if (this.#pending.has(offsetBytes) || this.#writingOffsetBytes === offsetBytes) return
+    } else if (
+      // A duplicate after a resend: already written, being written, or already buffered.
       offsetBytes < Math.max(this.#nextOffsetBytes, this.#writingEndBytes) ||
       this.#pending.has(offsetBytes)
     )
@@ -190,26 +225,38 @@ export class TransferReceiver implements IncomingTransfer {
     void this.#drain()
   }
 
-  /** Writes in-order chunks to the sink, one write at a time, acknowledging after each. */
+  /** The next chunk to write: in order, the one at the written offset; positional, the oldest arrival. */
+  #nextWrite(): [number, Uint8Array] | undefined {
+    if (this.#folder) return this.#pending.entries().next().value
+    const bytes = this.#pending.get(this.#nextOffsetBytes)
+    return bytes ? [this.#nextOffsetBytes, bytes] : undefined
+  }
+
+  /** Writes chunks to the sink, one write at a time, acknowledging after each. */
   async #drain(): Promise<void> {
     if (this.#writing || !this.#sink) return
     this.#writing = true
     try {
-      for (
-        let bytes = this.#pending.get(this.#nextOffsetBytes);
-        bytes;
-        bytes = this.#pending.get(this.#nextOffsetBytes)
-      ) {
+      for (let next = this.#nextWrite(); next; next = this.#nextWrite()) {
         if (this.#settled) return
-        const offset = this.#nextOffsetBytes
+        const [offset, bytes] = next
         this.#pending.delete(offset)
         this.#pendingBytes -= bytes.byteLength
+        this.#writingOffsetBytes = offset
         this.#writingEndBytes = offset + bytes.byteLength
         try {
           await this.#sink.write(offset, bytes)
         } catch (error) {
           this.fail(new TransferFailedError(this.id, `sink write at ${offset} failed`, error), true)
           return
+        } finally {
+          this.#writingOffsetBytes = -1
+        }
+        if (this.#folder) {
+          this.#folder.add(offset, bytes)
+          this.#nextOffsetBytes = this.#folder.prefixBytes
+          if (!this.#detached) this.#send({ type: 'chunk-ack', id: this.id, offsetBytes: offset })
+          continue
         }
         this.#hash.update(bytes)
         this.#nextOffsetBytes = offset + bytes.byteLength
@@ -224,7 +271,7 @@ export class TransferReceiver implements IncomingTransfer {
   #maybeFinish(): void {
     if (this.#settled || this.#writing || this.#expectedDigest === undefined) return
     if (this.#nextOffsetBytes !== this.sizeBytes) return
-    const digest = `sha256:${this.#hash.digest('hex')}`
+    const digest = this.#folder ? this.#folder.text() : `sha256:${this.#hash.digest('hex')}`
     if (digest !== this.#expectedDigest) {
       this.fail(new DigestMismatchError(this.id, this.#expectedDigest, digest), true)
       return

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   AbortedError,
   type Clock,
@@ -11,7 +10,10 @@ import {
   throwIfAborted,
 } from '@dwcp/core'
 import type { SessionFrame } from './frames.js'
+import { InFlightLedger } from './in-flight-ledger.js'
+import { StallDetector } from './stall-detector.js'
 import type { FrameStream } from './stream-provider.js'
+import { type TransferDigest, transferDigest } from './transfer-digest.js'
 
 /** Bounds of one outgoing transfer. */
 export interface SenderLimits {
@@ -34,13 +36,8 @@ export interface SenderContext {
   onBytesSent: (bytes: number) => void
   /** Waits until the session's pacer lets `bytes` go. */
   pace: (bytes: number) => Promise<void>
-}
-
-interface InFlightChunk {
-  offsetBytes: number
-  endBytes: number
-  stream: FrameStream
-  sizeBytes: number
+  /** The session's smoothed RTT (undefined before it is measured), for spotting a stalled stream. */
+  rttMs?: () => number | undefined
 }
 
 /**
@@ -53,13 +50,14 @@ export class TransferSender {
   readonly #options: TransferOptions
   readonly #limits: SenderLimits
   readonly #ctx: SenderContext
-  readonly #inFlight: InFlightChunk[] = []
-  readonly #streamInFlightBytes = new Map<FrameStream, number>()
-  /** Chunks sent on a stream that died before they were acknowledged, to send again on the others. */
-  readonly #resend: InFlightChunk[] = []
+  readonly #ledger = new InFlightLedger()
+  /** In order: the acknowledged prefix. Out of order: the sum of the chunks acknowledged one by one. */
   #ackedBytes = 0
+  /** The receiver writes chunks where they land and acknowledges each (its sink is positional). */
+  #outOfOrder = false
   #sentBytes = 0
   #wake: (() => void) | undefined
+  readonly #stall: StallDetector
   #acceptance: { resolve: (offset: number) => void; reject: (e: Error) => void } | undefined
   #windowBytes: number
   #verdict: { resolve: (digest: string) => void; reject: (e: Error) => void } | undefined
@@ -81,6 +79,7 @@ export class TransferSender {
     this.#limits = limits
     this.#ctx = ctx
     this.#windowBytes = limits.maxInFlightBytes
+    this.#stall = new StallDetector(ctx.clock.now(), () => ctx.rttMs?.())
     this.#failed = new Promise<never>((_, reject) => {
       this.#rejectFailed = reject
     })
@@ -107,7 +106,7 @@ export class TransferSender {
         metadata: this.#options.metadata ?? {},
       })
       const resumeOffsetBytes = await accepted
-      const hash = createHash('sha256')
+      const hash = transferDigest(this.#outOfOrder)
       await this.#hashPrefix(hash, resumeOffsetBytes)
       this.#ackedBytes = resumeOffsetBytes
       this.#sentBytes = resumeOffsetBytes
@@ -116,10 +115,13 @@ export class TransferSender {
       })
       verdict.catch(() => {})
       let streamCursor = 0
+      this.#stall.progressed(this.#ctx.clock.now())
       for (let offset = resumeOffsetBytes; offset < this.#source.sizeBytes; ) {
         this.#check()
         await this.#resendLost(streamCursor++)
         const lengthBytes = Math.min(this.#limits.chunkBytes, this.#source.sizeBytes - offset)
+        // Chunks reclaimed from a stalled stream while waiting go first: they are what the window waits on.
+        if (!(await this.#windowOpen(lengthBytes))) continue
         const bytes = await this.#read(offset, lengthBytes)
         hash.update(bytes)
         await this.#sendChunk(offset, bytes, streamCursor++)
@@ -130,10 +132,10 @@ export class TransferSender {
       // Everything was sent once; keep resending what lost streams dropped until all of it is acknowledged.
       while (this.#ackedBytes < this.#source.sizeBytes) {
         this.#check()
-        if (this.#resend.length > 0) await this.#resendLost(streamCursor++)
-        else await this.#sleep()
+        if (this.#ledger.resendPending) await this.#resendLost(streamCursor++)
+        else await this.#waitOrReclaim()
       }
-      const digest = `sha256:${hash.digest('hex')}`
+      const digest = hash.text()
       await this.#ctx.control({ type: 'transfer-end', id: this.id, digest })
       await verdict
       return {
@@ -164,13 +166,17 @@ export class TransferSender {
       case 'transfer-accept':
         // The receiver's reorder buffer bounds what may be in flight.
         this.#windowBytes = Math.max(1, Math.min(this.#limits.maxInFlightBytes, frame.windowBytes))
+        this.#outOfOrder = frame.outOfOrder === true
         this.#acceptance?.resolve(Math.max(0, Math.min(frame.resumeOffsetBytes, this.#source.sizeBytes)))
         return
       case 'transfer-reject':
         this.fail(new TransferRejectedError(this.id, frame.reason))
         return
       case 'ack':
-        this.#onAck(frame.ackedBytes)
+        if (!this.#outOfOrder) this.#onAck(frame.ackedBytes)
+        return
+      case 'chunk-ack':
+        if (this.#outOfOrder) this.#onChunkAck(frame.offsetBytes)
         return
       case 'transfer-done':
         this.#verdict?.resolve(frame.digest)
@@ -183,17 +189,9 @@ export class TransferSender {
     }
   }
 
-  /** A stream died: what it carried unacknowledged is sent again on the remaining streams. */
+  /** A stream died (or stalled): what it carried unacknowledged is sent again on the other streams. */
   streamLost(stream: FrameStream): void {
-    const lost = this.#inFlight.filter((c) => c.stream === stream)
-    if (lost.length === 0) return
-    this.#streamInFlightBytes.delete(stream)
-    for (const chunk of lost) {
-      this.#inFlight.splice(this.#inFlight.indexOf(chunk), 1)
-      this.#resend.push(chunk)
-    }
-    this.#resend.sort((a, b) => a.offsetBytes - b.offsetBytes)
-    this.#wake?.()
+    if (this.#ledger.reclaim(stream) > 0) this.#wake?.()
   }
 
   /** Fails the transfer (session closed, abort, peer verdict). */
@@ -209,21 +207,20 @@ export class TransferSender {
   #onAck(ackedBytes: number): void {
     if (ackedBytes <= this.#ackedBytes || ackedBytes > this.#sentBytes) return
     this.#ackedBytes = ackedBytes
-    for (let i = 0; i < this.#inFlight.length; ) {
-      const chunk = this.#inFlight[i] as InFlightChunk
-      if (chunk.endBytes > ackedBytes) {
-        i++
-        continue
-      }
-      this.#inFlight.splice(i, 1)
-      this.#streamInFlightBytes.set(
-        chunk.stream,
-        (this.#streamInFlightBytes.get(chunk.stream) ?? 0) - chunk.sizeBytes,
-      )
-    }
-    // A resend that the receiver already has (it arrived before its stream died) needs no resending.
-    while (this.#resend.length > 0 && (this.#resend[0] as InFlightChunk).endBytes <= ackedBytes)
-      this.#resend.shift()
+    this.#ledger.ackPrefix(ackedBytes)
+    this.#acknowledged()
+  }
+
+  /** An out-of-order receiver wrote the chunk at `offsetBytes`; a repeated acknowledgement counts once. */
+  #onChunkAck(offsetBytes: number): void {
+    const sizeBytes = this.#ledger.ackChunk(offsetBytes)
+    if (sizeBytes === 0) return
+    this.#ackedBytes += sizeBytes
+    this.#acknowledged()
+  }
+
+  #acknowledged(): void {
+    this.#stall.progressed(this.#ctx.clock.now())
     this.#progress()
     this.#wake?.()
   }
@@ -240,7 +237,24 @@ export class TransferSender {
     if (this.#failure) throw this.#failure
   }
 
+  /**
+   * Reads `lengthBytes` at `offset`. In order, a source may return fewer; out of order, chunks must sit at
+   * multiples of the chunk size (the receiver checks), so a short read is completed here.
+   */
   async #read(offset: number, lengthBytes: number): Promise<Uint8Array> {
+    const first = await this.#readSome(offset, lengthBytes)
+    if (!this.#outOfOrder || first.byteLength === lengthBytes) return first
+    const whole = new Uint8Array(lengthBytes)
+    whole.set(first)
+    for (let filled = first.byteLength; filled < lengthBytes; ) {
+      const more = await this.#readSome(offset + filled, lengthBytes - filled)
+      whole.set(more, filled)
+      filled += more.byteLength
+    }
+    return whole
+  }
+
+  async #readSome(offset: number, lengthBytes: number): Promise<Uint8Array> {
     let bytes: Uint8Array
     try {
       bytes = await this.#source.read(offset, lengthBytes, this.#options.signal)
@@ -255,7 +269,7 @@ export class TransferSender {
     return bytes
   }
 
-  async #hashPrefix(hash: ReturnType<typeof createHash>, endBytes: number): Promise<void> {
+  async #hashPrefix(hash: TransferDigest, endBytes: number): Promise<void> {
     for (let offset = 0; offset < endBytes; ) {
       const bytes = await this.#read(offset, Math.min(this.#limits.chunkBytes, endBytes - offset))
       hash.update(bytes)
@@ -263,62 +277,104 @@ export class TransferSender {
     }
   }
 
-  /** Sends one chunk on a stream with room, recording it as in flight there. */
+  /**
+   * Sends one chunk on a stream with room, recording it as in flight there. A stream that reports congestion
+   * is not waited on: the write is queued and the loop goes on to the next stream, so one stream in loss
+   * recovery does not stall the others (its chunks wait in its own queue, bounded by its window).
+   */
   async #sendChunk(offsetBytes: number, bytes: Uint8Array, cursor: number): Promise<void> {
     const stream = await this.#pickStream(cursor, bytes.byteLength)
-    this.#inFlight.push({
-      offsetBytes,
-      endBytes: offsetBytes + bytes.byteLength,
-      stream,
-      sizeBytes: bytes.byteLength,
-    })
-    this.#streamInFlightBytes.set(stream, (this.#streamInFlightBytes.get(stream) ?? 0) + bytes.byteLength)
+    this.#ledger.sent(offsetBytes, bytes.byteLength, stream)
     await Promise.race([this.#ctx.pace(bytes.byteLength), this.#failed])
-    try {
-      await Promise.race([stream.write({ type: 'chunk', id: this.id, offsetBytes, bytes }), this.#failed])
-    } catch {
-      this.#check()
+    const written = stream.write({ type: 'chunk', id: this.id, offsetBytes, bytes }).then(
+      () => this.#ctx.onBytesSent(bytes.byteLength),
       // The stream died under the write; its provider reports the loss and the chunk is resent from there.
-      this.streamLost(stream)
-      return
-    }
-    this.#ctx.onBytesSent(bytes.byteLength)
+      () => {
+        if (!this.#failure) this.streamLost(stream)
+      },
+    )
+    if (stream.congested === undefined) await Promise.race([written, this.#failed])
   }
 
   /** Sends again the chunks of lost streams, re-reading them from the source. */
   async #resendLost(cursor: number): Promise<void> {
-    while (this.#resend.length > 0) {
+    for (let chunk = this.#ledger.nextResend(); chunk; chunk = this.#ledger.nextResend()) {
       this.#check()
-      const chunk = this.#resend.shift() as InFlightChunk
-      if (chunk.endBytes <= this.#ackedBytes) continue
+      if (!this.#outOfOrder && chunk.endBytes <= this.#ackedBytes) continue
       const bytes = await this.#read(chunk.offsetBytes, chunk.sizeBytes)
       await this.#sendChunk(chunk.offsetBytes, bytes, cursor++)
     }
   }
 
-  #sleep(): Promise<void> {
+  /**
+   * Waits until the receiver's reorder window has room for `lengthBytes` more past the acknowledgement (it
+   * buffers what lies between the acknowledged offset and the newest chunk). Returns false, without waiting
+   * further, when chunks were queued for resending meanwhile.
+   */
+  async #windowOpen(lengthBytes: number): Promise<boolean> {
+    for (;;) {
+      this.#check()
+      const ahead = this.#sentBytes - this.#ackedBytes
+      if (ahead === 0 || ahead + lengthBytes <= this.#windowBytes) return true
+      if (this.#ledger.resendPending) return false
+      await this.#waitOrReclaim()
+    }
+  }
+
+  /**
+   * Waits for an acknowledgement; if none comes within the stall threshold, reclaims the chunks of the stream
+   * that holds the lowest unacknowledged chunk (see {@link StallDetector}).
+   */
+  async #waitOrReclaim(): Promise<void> {
+    const nowMs = this.#ctx.clock.now()
+    const remainingMs = this.#stall.remainingMs(nowMs)
+    if (remainingMs > 0) return this.#sleep(remainingMs)
+    const head = this.#ledger.head()
+    if (!head || this.#ctx.streams().length < 2) {
+      // Nothing to move, or nowhere to move it: keep waiting.
+      this.#stall.progressed(nowMs)
+      return this.#sleep(this.#stall.stallMs)
+    }
+    this.#stall.reclaimed(head.stream, nowMs)
+    this.streamLost(head.stream)
+  }
+
+  /** Sleeps until woken (an acknowledgement, a lost stream, a failure) or, if given, `timeoutMs` passed. */
+  #sleep(timeoutMs?: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.#wake = resolve
-    }).then(() => {
-      this.#wake = undefined
+      const timer = timeoutMs === undefined ? undefined : this.#ctx.clock.setTimeout(() => wake(), timeoutMs)
+      const wake = (): void => {
+        if (timer !== undefined) this.#ctx.clock.clearTimeout(timer)
+        if (this.#wake === wake) this.#wake = undefined
+        resolve()
+      }
+      this.#wake = wake
     })
   }
 
-  /** Waits until the session window and some stream have room; prefers the round-robin stream. */
+  /**
+   * Waits until some stream has room for `sizeBytes` more unacknowledged bytes; prefers the round-robin stream,
+   * skips streams that report congestion or recently stalled, and when every stream with room is congested
+   * waits for the first to drain. A stalled stream is used only when no other stream has room.
+   */
   async #pickStream(cursor: number, sizeBytes: number): Promise<FrameStream> {
     for (;;) {
       this.#check()
       const streams = this.#ctx.streams()
-      const unacked = this.#inFlight.reduce((sum, c) => sum + c.sizeBytes, 0)
-      const sessionRoom = unacked + sizeBytes <= this.#windowBytes
-      if (sessionRoom || unacked === 0) {
-        for (let i = 0; i < streams.length; i++) {
-          const stream = streams[(cursor + i) % streams.length] as FrameStream
-          const used = this.#streamInFlightBytes.get(stream) ?? 0
-          if (used === 0 || used + sizeBytes <= this.#limits.maxInFlightBytesPerStream) return stream
-        }
+      const nowMs = this.#ctx.clock.now()
+      const congested: FrameStream[] = []
+      let stalled: FrameStream | undefined
+      for (let i = 0; i < streams.length; i++) {
+        const stream = streams[(cursor + i) % streams.length] as FrameStream
+        const used = this.#ledger.streamBytes(stream)
+        if (used > 0 && used + sizeBytes > this.#limits.maxInFlightBytesPerStream) continue
+        if (this.#stall.avoided(stream, nowMs)) stalled ??= stream
+        else if (stream.congested) congested.push(stream)
+        else return stream
       }
-      await this.#sleep()
+      if (stalled && congested.length === 0) return stalled
+      const drained = congested.map((stream) => stream.whenWritable?.() ?? Promise.resolve())
+      await Promise.race([this.#sleep(), ...drained])
     }
   }
 }

@@ -33,6 +33,20 @@ export class StreamSlot implements FrameStream {
     this.#reject(error)
   }
 
+  /** A slot still waiting for its connection counts as congested: writing to it would wait. */
+  get congested(): boolean {
+    return this.stream ? this.stream.congested : true
+  }
+
+  async whenWritable(): Promise<void> {
+    try {
+      const stream = this.stream ?? (await this.#ready)
+      await stream.whenWritable()
+    } catch {
+      // A failed slot is reported through the provider; the caller re-reads the stream list.
+    }
+  }
+
   async write(frame: SessionFrame): Promise<void> {
     let stream = this.stream
     if (!stream) {

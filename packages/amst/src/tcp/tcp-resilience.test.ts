@@ -103,6 +103,54 @@ describe('tcp transport resilience', () => {
     expect(session.streams).toBe(4)
   }, 120_000)
 
+  it.each([
+    ['an in-order sink', false],
+    ['a positional sink', true],
+  ])(
+    'finishes while one stream stalls without closing (%s): its chunks go again on the others',
+    async (_, positional) => {
+      const { a, b, proxy, address } = await pairThroughProxy()
+      const accepted = new Promise<Session>((resolve) => b.once('session', resolve))
+      const session = await a.dial(address)
+      const server = await accepted
+
+      const sizeBytes = 96 * MiB
+      const { sink, state } = orderedHashingSink()
+      const written = new Set<number>()
+      const positionalSink = {
+        positional: true,
+        write: async (offsetBytes: number, bytes: Uint8Array) => {
+          written.add(offsetBytes)
+          state.writtenBytes += bytes.byteLength
+        },
+      }
+      const received = new Promise<string>((resolve, reject) =>
+        server.on('transfer', (incoming) => {
+          incoming.accept(positional ? positionalSink : sink).then((r) => resolve(r.digest), reject)
+        }),
+      )
+      // Stream 2 of 4 stops forwarding towards the receiver, as a connection stuck in retransmission timeouts
+      // does; it never closes, so only the stall detector can free what it holds.
+      let stalled: Socket | undefined
+      const sent = await session.transfer(patternSource(sizeBytes), {
+        onProgress: ({ bytesAcked }) => {
+          if (!stalled && bytesAcked >= 16 * MiB) {
+            stalled = (proxy.pairs[2] as [Socket, Socket])[0]
+            stalled.unpipe()
+            stalled.pause()
+          }
+        },
+      })
+      expect(stalled).toBeDefined()
+      expect(await received).toBe(sent.digest)
+      expect(state.writtenBytes).toBe(sizeBytes)
+      if (positional) expect(written.size).toBe(sizeBytes / (256 * 1024))
+      else expect(state.digest()).toBe(sent.digest)
+      expect(session.closed).toBe(false)
+    },
+    60_000,
+  )
+
   it('resumes a transfer from the last acknowledged offset after the whole session is lost', async () => {
     const { a, b, proxy, address } = await pairThroughProxy()
     let server = new Promise<Session>((resolve) => b.once('session', resolve))

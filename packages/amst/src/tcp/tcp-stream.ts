@@ -73,6 +73,15 @@ export class TcpStream implements FrameStream {
     if (this.#ended && this.socket.destroyed) throw new SessionClosedError('stream closed')
   }
 
+  get congested(): boolean {
+    return !this.#ended && this.socket.writableLength > this.#maxQueuedBytes
+  }
+
+  whenWritable(): Promise<void> {
+    if (!this.congested) return Promise.resolve()
+    return new Promise<void>((resolve) => this.#drainWaiters.push({ resolve, reject: () => resolve() }))
+  }
+
   /** Ends the stream after what is queued has been sent. */
   end(): void {
     if (!this.#ended) this.socket.end()

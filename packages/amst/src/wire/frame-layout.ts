@@ -34,8 +34,15 @@ export const FrameType = {
 /** Flag: the transfer id in this frame is one the receiver of the frame assigned (it is the transfer's sender). */
 export const FLAG_PEER_TRANSFER = 0x01
 
+/**
+ * Flag: the transfer runs out of order. On transfer-accept: the receiver writes chunks where they land and
+ * acknowledges each one. On ack: the sequence is the offset of one chunk written, not an in-order prefix. On
+ * transfer-end and transfer-done: the digest is the chunk list's (`sha256-list:`).
+ */
+export const FLAG_OUT_OF_ORDER = 0x02
+
 /** Flags a version-1 frame may carry; any other bit set is a protocol error. */
-export const KNOWN_FLAGS = FLAG_PEER_TRANSFER
+export const KNOWN_FLAGS = FLAG_PEER_TRANSFER | FLAG_OUT_OF_ORDER
 
 /** A frame as it sits on the wire, before the session's ids are resolved. */
 export interface RawFrame {

@@ -1,6 +1,8 @@
 import { FrameCorruptError } from '@dwcp/core'
 import type { SessionFrame } from '../session/frames.js'
+import { CHUNK_LIST_DIGEST_PREFIX, IN_ORDER_DIGEST_PREFIX } from '../session/transfer-digest.js'
 import {
+  FLAG_OUT_OF_ORDER,
   FLAG_PEER_TRANSFER,
   FrameType,
   MAX_CHANNELS,
@@ -11,8 +13,15 @@ import {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 const EMPTY = new Uint8Array(0)
-const DIGEST_PREFIX = 'sha256:'
 const DIGEST_BYTES = 32
+
+/** Frame types on which the out-of-order flag means something. */
+const OUT_OF_ORDER_TYPES: ReadonlySet<number> = new Set([
+  FrameType.transferAccept,
+  FrameType.ack,
+  FrameType.transferEnd,
+  FrameType.transferDone,
+])
 
 /** Longest transfer id and metadata accepted in an offer. */
 export const MAX_TRANSFER_ID_BYTES = 256
@@ -124,16 +133,18 @@ export class FrameEncoder {
         return this.#ours(frame.id, (n) =>
           raw(FrameType.chunk, { transferId: n, sequence: frame.offsetBytes, payload: frame.bytes }),
         )
-      case 'transfer-end':
+      case 'transfer-end': {
+        const digest = digestBytes(frame.digest)
         return this.#ours(frame.id, (n) =>
-          raw(FrameType.transferEnd, { transferId: n, payload: digestBytes(frame.digest) }),
+          raw(FrameType.transferEnd, { flags: digest.flags, transferId: n, payload: digest.bytes }),
         )
+      }
       case 'transfer-accept': {
         const payload = new Uint8Array(4)
         new DataView(payload.buffer).setUint32(0, Math.min(frame.windowBytes, 0xffffffff))
         return this.#theirs(frame.id, false, (n) =>
           raw(FrameType.transferAccept, {
-            flags: FLAG_PEER_TRANSFER,
+            flags: FLAG_PEER_TRANSFER | (frame.outOfOrder ? FLAG_OUT_OF_ORDER : 0),
             transferId: n,
             sequence: frame.resumeOffsetBytes,
             payload,
@@ -144,6 +155,14 @@ export class FrameEncoder {
         return this.#theirs(frame.id, false, (n) =>
           raw(FrameType.ack, { flags: FLAG_PEER_TRANSFER, transferId: n, sequence: frame.ackedBytes }),
         )
+      case 'chunk-ack':
+        return this.#theirs(frame.id, false, (n) =>
+          raw(FrameType.ack, {
+            flags: FLAG_PEER_TRANSFER | FLAG_OUT_OF_ORDER,
+            transferId: n,
+            sequence: frame.offsetBytes,
+          }),
+        )
       case 'transfer-reject':
         return this.#theirs(frame.id, true, (n) =>
           raw(FrameType.transferReject, {
@@ -152,14 +171,16 @@ export class FrameEncoder {
             payload: reasonBytes(frame.reason),
           }),
         )
-      case 'transfer-done':
+      case 'transfer-done': {
+        const digest = digestBytes(frame.digest)
         return this.#theirs(frame.id, true, (n) =>
           raw(FrameType.transferDone, {
-            flags: FLAG_PEER_TRANSFER,
+            flags: FLAG_PEER_TRANSFER | digest.flags,
             transferId: n,
-            payload: digestBytes(frame.digest),
+            payload: digest.bytes,
           }),
         )
+      }
       case 'transfer-abort': {
         const ours = this.#ids.local(frame.id)
         const payload = reasonBytes(frame.reason)
@@ -208,6 +229,9 @@ export class FrameDecoder {
    */
   decode(raw: RawFrame): SessionFrame | undefined {
     const peerNumbered = (raw.flags & FLAG_PEER_TRANSFER) === 0
+    const outOfOrder = (raw.flags & FLAG_OUT_OF_ORDER) !== 0
+    if (outOfOrder && !OUT_OF_ORDER_TYPES.has(raw.type))
+      throw new FrameCorruptError(`frame type 0x${raw.type.toString(16)} with the out-of-order flag`)
     switch (raw.type) {
       case FrameType.channelOpen: {
         if (raw.channel === 0 || this.#channels.has(raw.channel))
@@ -240,11 +264,11 @@ export class FrameDecoder {
         return { type: 'transfer-offer', id, sizeBytes: raw.sequence, chunkBytes, metadata }
       }
       default:
-        return this.#transferFrame(raw, peerNumbered)
+        return this.#transferFrame(raw, peerNumbered, outOfOrder)
     }
   }
 
-  #transferFrame(raw: RawFrame, peerNumbered: boolean): SessionFrame | undefined {
+  #transferFrame(raw: RawFrame, peerNumbered: boolean, outOfOrder: boolean): SessionFrame | undefined {
     switch (raw.type) {
       case FrameType.ping:
         return { type: 'ping', sentAtMs: raw.sequence / 1000 }
@@ -262,16 +286,24 @@ export class FrameDecoder {
         return { type: 'chunk', id, offsetBytes: raw.sequence, bytes: raw.payload }
       case FrameType.transferEnd:
         expectOwner(raw, peerNumbered, true)
-        return { type: 'transfer-end', id, digest: digestText(raw.payload) }
+        return { type: 'transfer-end', id, digest: digestText(raw.payload, outOfOrder) }
       case FrameType.transferAccept: {
         expectOwner(raw, peerNumbered, false)
         if (raw.payload.byteLength !== 4) throw new FrameCorruptError('accept payload must be 4 bytes')
         const windowBytes = new DataView(raw.payload.buffer, raw.payload.byteOffset, 4).getUint32(0)
-        return { type: 'transfer-accept', id, resumeOffsetBytes: raw.sequence, windowBytes }
+        return {
+          type: 'transfer-accept',
+          id,
+          resumeOffsetBytes: raw.sequence,
+          windowBytes,
+          ...(outOfOrder ? { outOfOrder } : {}),
+        }
       }
       case FrameType.ack:
         expectOwner(raw, peerNumbered, false)
-        return { type: 'ack', id, ackedBytes: raw.sequence }
+        return outOfOrder
+          ? { type: 'chunk-ack', id, offsetBytes: raw.sequence }
+          : { type: 'ack', id, ackedBytes: raw.sequence }
       case FrameType.transferReject:
         expectOwner(raw, peerNumbered, false)
         this.#ids.forget(id, true)
@@ -279,7 +311,7 @@ export class FrameDecoder {
       case FrameType.transferDone:
         expectOwner(raw, peerNumbered, false)
         this.#ids.forget(id, true)
-        return { type: 'transfer-done', id, digest: digestText(raw.payload) }
+        return { type: 'transfer-done', id, digest: digestText(raw.payload, outOfOrder) }
       case FrameType.transferAbort:
         this.#ids.forget(id, !peerNumbered)
         return { type: 'transfer-abort', id, reason: text(raw.payload, 'abort reason') }
@@ -308,15 +340,21 @@ function reasonBytes(reason: string): Uint8Array {
   return bytes.byteLength <= MAX_REASON_BYTES ? bytes : bytes.subarray(0, MAX_REASON_BYTES)
 }
 
-function digestBytes(digest: string): Uint8Array {
-  if (!digest.startsWith(DIGEST_PREFIX) || digest.length !== DIGEST_PREFIX.length + 2 * DIGEST_BYTES)
+/** A digest's 32 bytes, and the flag that says which kind it is (docs/PROTOCOL.md §4). */
+function digestBytes(digest: string): { bytes: Uint8Array; flags: number } {
+  const outOfOrder = digest.startsWith(CHUNK_LIST_DIGEST_PREFIX)
+  const prefix = outOfOrder ? CHUNK_LIST_DIGEST_PREFIX : IN_ORDER_DIGEST_PREFIX
+  if (!digest.startsWith(prefix) || digest.length !== prefix.length + 2 * DIGEST_BYTES)
     throw new FrameCorruptError(`digest ${digest} is not sha256`)
-  return Uint8Array.from(Buffer.from(digest.slice(DIGEST_PREFIX.length), 'hex'))
+  return {
+    bytes: Uint8Array.from(Buffer.from(digest.slice(prefix.length), 'hex')),
+    flags: outOfOrder ? FLAG_OUT_OF_ORDER : 0,
+  }
 }
 
-function digestText(bytes: Uint8Array): string {
+function digestText(bytes: Uint8Array, outOfOrder: boolean): string {
   if (bytes.byteLength !== DIGEST_BYTES) throw new FrameCorruptError('digest must be 32 bytes')
-  return DIGEST_PREFIX + Buffer.from(bytes).toString('hex')
+  return (outOfOrder ? CHUNK_LIST_DIGEST_PREFIX : IN_ORDER_DIGEST_PREFIX) + Buffer.from(bytes).toString('hex')
 }
 
 function parseMetadata(json: string): Record<string, string> {

@@ -48,6 +48,17 @@ export const VECTOR_FRAMES: ReadonlyArray<{ name: string; frame: RawFrame }> = [
     },
   },
   {
+    name: 'selective ack of the chunk at 786432 of transfer 7 (from the receiver, out of order)',
+    frame: {
+      type: FrameType.ack,
+      flags: 3,
+      channel: 0,
+      transferId: 7,
+      sequence: 786432,
+      payload: new Uint8Array(0),
+    },
+  },
+  {
     name: 'ping at 1.5 ms',
     frame: {
       type: FrameType.ping,

@@ -115,6 +115,38 @@ describe('session codec', () => {
     ).toEqual([])
   })
 
+  it('carries an out-of-order exchange: accept, per-chunk acks and chunk-list digests, flagged', () => {
+    const aIds = new TransferIds()
+    const bIds = new TransferIds()
+    const digest = `sha256-list:${'cd'.repeat(32)}`
+    const fromSender: SessionFrame[] = [
+      { type: 'transfer-offer', id: 'disk-3', sizeBytes: 2 ** 20, chunkBytes: 65536, metadata: {} },
+      { type: 'transfer-end', id: 'disk-3', digest },
+    ]
+    expect(roundTrip(fromSender, aIds, bIds)).toEqual(fromSender)
+    const fromReceiver: SessionFrame[] = [
+      { type: 'transfer-accept', id: 'disk-3', resumeOffsetBytes: 0, windowBytes: 1 << 20, outOfOrder: true },
+      { type: 'chunk-ack', id: 'disk-3', offsetBytes: 196608 },
+      { type: 'ack', id: 'disk-3', ackedBytes: 65536 },
+      { type: 'transfer-done', id: 'disk-3', digest },
+    ]
+    expect(roundTrip(fromReceiver, bIds, aIds)).toEqual(fromReceiver)
+  })
+
+  it('refuses the out-of-order flag on frames it means nothing on', () => {
+    const decoder = new FrameDecoder(new TransferIds())
+    const flagged = { flags: 0x02, channel: 0, transferId: 0, sequence: 0, payload: new Uint8Array(0) }
+    for (const type of [0x20, 0x13]) {
+      let caught: unknown
+      try {
+        decoder.decode({ ...flagged, type })
+      } catch (error) {
+        caught = error
+      }
+      expect(isDwcpError(caught, 'DWCP_ERR_FRAME_CORRUPT')).toBe(true)
+    }
+  })
+
   it('carries ping, pong and close', () => {
     const frames: SessionFrame[] = [
       { type: 'ping', sentAtMs: 12.5 },
