@@ -18,6 +18,22 @@ export const FRAME_VERSION = 1
 export const FRAME_ALGORITHMS = {
   /** The payload is the chunk itself. */
   none: 0,
+  /** The payload is one LZ4 frame (the `lz4` CLI's format). */
+  lz4: 1,
+  /** The payload is one zstd frame at the frame's level (the `zstd` CLI's format). */
+  zstd: 2,
+  /** The payload is one zstd frame at a high level with a long window (`zstd --long`). */
+  'zstd-long': 3,
+  /** Delta against the named baseline: XOR with it, then zero runs and literal runs (XBZRLE style). */
+  xbzrle: 4,
+  /** Delta against the named baseline: one zstd frame compressed with the baseline as a raw-content dictionary. */
+  'zstd-delta': 5,
+  /** The chunk is all zeros; the payload is empty. */
+  zero: 6,
+  /** The chunk equals the named baseline; the payload is empty. */
+  same: 7,
+  /** The chunk is content the receiver already holds, named by its strong hash in the payload. */
+  'dedup-ref': 8,
 } as const
 
 /** Name of an algorithm a frame can carry. */

@@ -20,6 +20,24 @@
  */
 
 export {
+  type AdaptiveCandidate,
+  type AdaptiveCodec,
+  type AdaptiveCodecInit,
+  type AdaptiveSnapshot,
+  adaptiveCodec,
+  DEFAULT_BANDWIDTH_BPS,
+} from './adaptive/adaptive-codec.js'
+export {
+  type AlgorithmEstimate,
+  type DeliveryCost,
+  DeliveryPipeline,
+  predictCost,
+} from './adaptive/cost-model.js'
+export { type ChunkClass, classifyChunk } from './adaptive/data-class.js'
+export * from './codecs/index.js'
+export * from './dedup/index.js'
+export * from './delta/index.js'
+export {
   type DecodedFrame,
   type DecodeFrameOptions,
   decodeFrame,
@@ -33,3 +51,4 @@ export {
   type FrameFields,
 } from './frame.js'
 export { DEFAULT_MAX_CHUNK_BYTES, type NoneCodecInit, noneCodec } from './none-codec.js'
+export { decodeStream, encodeStream, rechunk, splitFrames } from './stream/frame-stream.js'

@@ -79,7 +79,8 @@ export function noneCodec(init: NoneCodecInit = {}): CodecFactory {
               `payload of ${decoded.payload.length} bytes, original size ${decoded.originalBytes}`,
             )
           }
-          return decoded.payload.slice()
+          // A copy, also when the frame is a Buffer (whose slice() is a view).
+          return new Uint8Array(decoded.payload)
         } catch (err) {
           if (isDwcpError(err)) logger.debug({ code: err.code, frameBytes: frame.length }, err.message)
           throw err

@@ -1,0 +1,197 @@
+/**
+ * The adaptive codec (`compression.ml_enabled`): for each chunk it picks, among configured candidate codecs, the
+ * one that minimises the predicted time to deliver the run of chunks — encoding and sending overlap, so that
+ * is the slower of total encode time (over the cores allowed) and total wire time at the predicted bandwidth.
+ * Each candidate's speed and ratio are learnt online per class of chunk (sampled byte entropy), by measuring
+ * every encode it does; candidates not yet seen on a class are tried first, and the stalest one is tried again
+ * every `exploreEvery` chunks of a class so that estimates follow the data.
+ */
+import {
+  type Codec,
+  type CodecComponents,
+  type CodecContext,
+  type EncodedChunk,
+  FrameCorruptError,
+  InvalidArgumentError,
+  METRIC_NAMES,
+  type Mode,
+} from '@dwcp/core'
+import { FRAME_ALGORITHMS, FRAME_MAGIC, type FrameAlgorithm } from '../frame.js'
+import { type AlgorithmEstimate, DeliveryPipeline, observeEstimate, predictCost } from './cost-model.js'
+import { classifyChunk, DEFAULT_SAMPLE_BYTES } from './data-class.js'
+
+/** One codec the adaptive codec may choose. */
+export interface AdaptiveCandidate {
+  /** Name counted in `dwcp_hde_ml_algorithm_usage` (e.g. `lz4`, `zstd-3`, `zstd-19-long`); unique. */
+  name: string
+  /** The frame algorithm its frames carry: frames are decoded by the first candidate with that algorithm. */
+  algorithm: FrameAlgorithm
+  /** The codec, already built with its components. */
+  codec: Codec
+}
+
+/** Bandwidth assumed when the context carries no prediction, per mode (DESIGN.md §1's typical paths). */
+export const DEFAULT_BANDWIDTH_BPS: Readonly<Record<Mode, number>> = Object.freeze({
+  datacenter: 10e9,
+  hybrid: 1e9,
+  internet: 100e6,
+})
+
+/** Options of {@link adaptiveCodec}. */
+export interface AdaptiveCodecInit {
+  /** The candidates, in order of preference while nothing is known. At least one. */
+  candidates: readonly AdaptiveCandidate[]
+  /** Bytes sampled to classify a chunk. @default 4096 */
+  sampleBytes?: number
+  /** Every this many chunks of a class, the stalest candidate is measured again (0: never). @default 64 */
+  exploreEvery?: number
+  /** Clock for encode times, in ms (a fake in tests). @default performance.now */
+  nowMs?: () => number
+}
+
+/** What the adaptive codec has learnt, per class and candidate (for `stats compression --detailed`). */
+export interface AdaptiveSnapshot {
+  /** Per class name, per candidate name. */
+  classes: Record<string, Record<string, AlgorithmEstimate>>
+  /** Chunks encoded with each candidate. */
+  usage: Record<string, number>
+}
+
+/** The adaptive codec's extra surface beyond {@link Codec}. */
+export interface AdaptiveCodec extends Codec {
+  /** What has been learnt so far. */
+  snapshot(): AdaptiveSnapshot
+}
+
+interface ClassState {
+  chunks: number
+  estimates: Map<string, AlgorithmEstimate>
+}
+
+/**
+ * The adaptive codec in the two-step factory style: `adaptiveCodec({ candidates })(components)`.
+ *
+ * @example
+ * ```ts
+ * const codec = adaptiveCodec({
+ *   candidates: [
+ *     { name: 'lz4', algorithm: 'lz4', codec: lz4Codec()(components) },
+ *     { name: 'zstd-3', algorithm: 'zstd', codec: zstdCodec({ level: 3 })(components) },
+ *   ],
+ * })(components)
+ * const { frame } = await codec.encode(chunk, { mode: 'internet', predictedBandwidthBps: 50e6 })
+ * ```
+ */
+export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecComponents) => AdaptiveCodec {
+  const { candidates, sampleBytes = DEFAULT_SAMPLE_BYTES, exploreEvery = 64 } = init
+  const nowMs = init.nowMs ?? (() => performance.now())
+  if (candidates.length === 0)
+    throw new InvalidArgumentError('candidates', 'at least one candidate is needed')
+  if (new Set(candidates.map((c) => c.name)).size !== candidates.length)
+    throw new InvalidArgumentError('candidates', 'candidate names must be unique')
+  if (!Number.isInteger(exploreEvery) || exploreEvery < 0)
+    throw new InvalidArgumentError('exploreEvery', `${exploreEvery} is not a non-negative integer`)
+  const decoders = new Map<number, Codec>()
+  for (const candidate of candidates) {
+    const id = FRAME_ALGORITHMS[candidate.algorithm]
+    if (id === undefined)
+      throw new InvalidArgumentError('candidates', `unknown frame algorithm ${candidate.algorithm}`)
+    if (!decoders.has(id)) decoders.set(id, candidate.codec)
+  }
+
+  return (components: CodecComponents): AdaptiveCodec => {
+    const usage = components.metrics?.counter(METRIC_NAMES.hdeMlAlgorithmUsage)
+    const ratioGauge = components.metrics?.gauge(METRIC_NAMES.hdeCompressionRatio)
+    const classes = new Map<string, ClassState>()
+    const used = new Map<string, number>()
+    const pipeline = new DeliveryPipeline()
+    let originalTotal = 0
+    let frameTotal = 0
+
+    function choose(
+      state: ClassState,
+      bytes: number,
+      bandwidthBps: number,
+      cores: number,
+    ): AdaptiveCandidate {
+      const unseen = candidates.find((c) => !state.estimates.has(c.name))
+      if (unseen) return unseen
+      if (exploreEvery > 0 && state.chunks % exploreEvery === 0) {
+        let stalest = candidates[0] as AdaptiveCandidate
+        for (const c of candidates)
+          if (
+            (state.estimates.get(c.name)?.lastChunk ?? 0) <
+            (state.estimates.get(stalest.name)?.lastChunk ?? 0)
+          )
+            stalest = c
+        return stalest
+      }
+      let best = candidates[0] as AdaptiveCandidate
+      let bestScore = Number.POSITIVE_INFINITY
+      for (const c of candidates) {
+        const estimate = state.estimates.get(c.name) as AlgorithmEstimate
+        const score = pipeline.score(predictCost(estimate, bytes, bandwidthBps, cores))
+        if (score < bestScore) {
+          best = c
+          bestScore = score
+        }
+      }
+      return best
+    }
+
+    return {
+      name: 'adaptive',
+
+      async encode(chunk: Uint8Array, context: CodecContext): Promise<EncodedChunk> {
+        const bandwidthBps = context.predictedBandwidthBps ?? DEFAULT_BANDWIDTH_BPS[context.mode]
+        const cores = context.cpuBudgetCores ?? 1
+        const chunkClass = classifyChunk(chunk, sampleBytes).name
+        let state = classes.get(chunkClass)
+        if (!state) {
+          state = { chunks: 0, estimates: new Map() }
+          classes.set(chunkClass, state)
+        }
+        state.chunks++
+        const candidate = choose(state, chunk.byteLength, bandwidthBps, cores)
+        const startedMs = nowMs()
+        const encoded = await candidate.codec.encode(chunk, context)
+        const encodeMs = Math.max(0, nowMs() - startedMs)
+        const original = Math.max(1, chunk.byteLength)
+        state.estimates.set(
+          candidate.name,
+          observeEstimate(
+            state.estimates.get(candidate.name),
+            (encodeMs * 1e6) / original,
+            encoded.frame.byteLength / original,
+            state.chunks,
+          ),
+        )
+        pipeline.add({
+          encodeMs: encodeMs / Math.max(1, cores),
+          wireMs: (encoded.frame.byteLength * 8 * 1000) / bandwidthBps,
+        })
+        used.set(candidate.name, (used.get(candidate.name) ?? 0) + 1)
+        originalTotal += chunk.byteLength
+        frameTotal += encoded.frame.byteLength
+        usage?.inc({ algorithm: candidate.name })
+        if (frameTotal > 0) ratioGauge?.set(originalTotal / frameTotal, { algorithm: 'adaptive' })
+        return encoded
+      },
+
+      async decode(frame: Uint8Array, context: CodecContext): Promise<Uint8Array> {
+        if (frame.byteLength < 4 || ((frame[0] as number) << 8) + (frame[1] as number) !== FRAME_MAGIC)
+          throw new FrameCorruptError('not an HDE frame')
+        const codec = decoders.get(frame[3] as number)
+        if (!codec) throw new FrameCorruptError(`no candidate decodes algorithm id ${frame[3]}`)
+        return codec.decode(frame, context)
+      },
+
+      snapshot(): AdaptiveSnapshot {
+        const out: AdaptiveSnapshot = { classes: {}, usage: Object.fromEntries(used) }
+        for (const [name, state] of classes)
+          out.classes[name] = Object.fromEntries([...state.estimates].map(([k, v]) => [k, { ...v }]))
+        return out
+      },
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Test support: one delta codec shared by a sender and a receiver, each with its own bounded baseline store,
+ * plus metrics that remember what was recorded. Used only by tests.
+ */
+import {
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type MetricLabels,
+  type MetricName,
+  type Metrics,
+  silentLogger,
+} from '@dwcp/core'
+import type { DecodedFrame, FrameAlgorithm } from '../../frame.js'
+import { boundedBaselineStore } from '../baseline-store.js'
+import { type DeltaCodecInit, deltaCodec } from '../delta-codec.js'
+import { splitPageFrames } from '../page-frames.js'
+
+/** Metrics that remember counter sums and the last gauge values, keyed by name and labels. */
+export function recordingMetrics() {
+  const counts = new Map<string, number>()
+  const gauges = new Map<string, number>()
+  const key = (name: MetricName, labels?: MetricLabels) => `${name}${JSON.stringify(labels ?? {})}`
+  const metrics: Metrics = {
+    counter(name: MetricName): Counter {
+      return {
+        inc(labels?: MetricLabels, value = 1) {
+          counts.set(key(name, labels), (counts.get(key(name, labels)) ?? 0) + value)
+        },
+      }
+    },
+    gauge(name: MetricName): Gauge {
+      return {
+        set(value: number, labels?: MetricLabels) {
+          gauges.set(key(name, labels), value)
+        },
+        inc() {
+          throw new Error('the delta codec sets its gauge')
+        },
+        dec() {
+          throw new Error('the delta codec sets its gauge')
+        },
+      }
+    },
+    histogram(): Histogram {
+      throw new Error('the delta codec records no histogram')
+    },
+  }
+  return { metrics, counts, gauges }
+}
+
+/** Options of {@link migration}. */
+export interface MigrationInit extends DeltaCodecInit {
+  /** Bound of the sender's store. @default 64 MiB */
+  senderMaxBytes?: number
+  /** Bound of the receiver's store. @default senderMaxBytes */
+  receiverMaxBytes?: number
+}
+
+/** A sender and a receiver of pages, sharing one codec, each with its own store. */
+export function migration(init: MigrationInit = {}) {
+  const { senderMaxBytes = 64 * 1024 * 1024, receiverMaxBytes = senderMaxBytes, ...codecInit } = init
+  const recorded = recordingMetrics()
+  const codec = deltaCodec(codecInit)({ logger: silentLogger(), metrics: recorded.metrics })
+  const senderStore = boundedBaselineStore({ maxBytes: senderMaxBytes })
+  const receiverStore = boundedBaselineStore({ maxBytes: receiverMaxBytes })
+  return {
+    codec,
+    senderStore,
+    receiverStore,
+    ...recorded,
+    send: (chunk: Uint8Array, baselineId?: string) =>
+      codec.encode(chunk, { mode: 'internet', baselineId, baselines: senderStore }),
+    receive: (frame: Uint8Array, baselineId?: string) =>
+      codec.decode(frame, { mode: 'internet', baselineId, baselines: receiverStore }),
+  }
+}
+
+/** Algorithm of each page frame of an encoded chunk (the end frame left out). */
+export function pageAlgorithms(encoded: Uint8Array, pageBytes = 4096): FrameAlgorithm[] {
+  return pageFrames(encoded, pageBytes).map((frame) => frame.algorithm)
+}
+
+/** The verified page frames of an encoded chunk (the end frame left out). */
+export function pageFrames(encoded: Uint8Array, pageBytes = 4096): DecodedFrame[] {
+  return splitPageFrames(encoded, pageBytes, Number.MAX_SAFE_INTEGER).pages
+}
+
+/** Concatenates pages into one chunk. */
+export function concatPages(pages: readonly Uint8Array[]): Uint8Array {
+  const chunk = new Uint8Array(pages.reduce((sum, page) => sum + page.length, 0))
+  let offset = 0
+  for (const page of pages) {
+    chunk.set(page, offset)
+    offset += page.length
+  }
+  return chunk
+}
