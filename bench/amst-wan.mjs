@@ -64,7 +64,8 @@ async function amst(emulator, streams, congestion) {
     (seconds + 60) * 1000,
   )
   receiver.stdin.end()
-  await new Promise((resolve) => receiver.once('exit', resolve))
+  if (receiver.exitCode === null && receiver.signalCode === null)
+    await new Promise((resolve) => receiver.once('exit', resolve))
   const line = result.stdout.trim().split('\n').at(-1)
   if (result.code !== 0 || !line) throw new Error(`AMST sender failed: ${result.stderr}`)
   return JSON.parse(line).goodputBps

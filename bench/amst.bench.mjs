@@ -4,7 +4,9 @@
 //    the chunk list sha256);
 //  - emulated WAN paths (needs root): AMST with 1/4/8/16 streams under cubic and bbr against iperf3 -P 1 and
 //    -P 8 with the same congestion control on the same emulated path.
-import { mkdirSync, writeFileSync } from 'node:fs'
+// BENCH_PARTS=loopback|wan and BENCH_WAN_PROFILES=… rerun a part; the rows of parts and profiles not rerun are
+// kept from the previous results file, each row stamped with the date it was measured.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { amstLoopbackBps, rawPipeBps } from './amst-loopback.mjs'
@@ -19,37 +21,48 @@ const best = async (fn) => {
   return top
 }
 
+const out = join(here, 'results', 'amst.json')
+const parts = (process.env.BENCH_PARTS ?? 'loopback,wan').split(',')
+const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { loopback: [], wan: [] }
+const measuredAt = new Date().toISOString().slice(0, 10)
 const results = {
   benchmark: 'amst',
   command: 'pnpm bench amst',
   node: process.version,
   totalBytes,
   repeats,
-  loopback: [],
-  wan: [],
+  loopback: parts.includes('loopback') ? [] : previous.loopback,
+  wan: previous.wan ?? [],
 }
-console.log(`loopback, ${(totalBytes / 2 ** 20).toFixed(0)} MiB, best of ${repeats}`)
-console.log('streams  raw_pipe_Gbps  amst_Gbps  ratio  framing_cost')
-for (const streams of [1, 4, 8, 16]) {
-  const raw = await best(() => rawPipeBps(totalBytes, streams))
-  const amst = await best(() => amstLoopbackBps(totalBytes, streams, 'cubic'))
-  const row = {
-    streams,
-    rawPipeGbps: Number(gbps(raw)),
-    amstGbps: Number(gbps(amst)),
-    ratio: Number((amst / raw).toFixed(3)),
+if (parts.includes('loopback')) {
+  console.log(`loopback, ${(totalBytes / 2 ** 20).toFixed(0)} MiB, best of ${repeats}`)
+  console.log('streams  raw_pipe_Gbps  amst_Gbps  ratio  framing_cost')
+  for (const streams of [1, 4, 8, 16]) {
+    const raw = await best(() => rawPipeBps(totalBytes, streams))
+    const amst = await best(() => amstLoopbackBps(totalBytes, streams, 'cubic'))
+    const row = {
+      streams,
+      rawPipeGbps: Number(gbps(raw)),
+      amstGbps: Number(gbps(amst)),
+      ratio: Number((amst / raw).toFixed(3)),
+      measuredAt,
+    }
+    results.loopback.push(row)
+    console.log(
+      `${String(streams).padStart(7)}  ${gbps(raw).padStart(13)}  ${gbps(amst).padStart(9)}  ${row.ratio.toFixed(2)}   ${((1 - row.ratio) * 100).toFixed(0)} %`,
+    )
   }
-  results.loopback.push(row)
-  console.log(
-    `${String(streams).padStart(7)}  ${gbps(raw).padStart(13)}  ${gbps(amst).padStart(9)}  ${row.ratio.toFixed(2)}   ${((1 - row.ratio) * 100).toFixed(0)} %`,
-  )
 }
 
-const wan = await import('./amst-wan.mjs').catch((error) => ({ unavailable: error.message }))
-if (wan.runWanBenchmarks) results.wan = await wan.runWanBenchmarks({ repeats })
-else console.log(`emulated WAN part skipped: ${wan.unavailable}`)
+if (parts.includes('wan')) {
+  const wan = await import('./amst-wan.mjs').catch((error) => ({ unavailable: error.message }))
+  if (wan.runWanBenchmarks) {
+    const rows = (await wan.runWanBenchmarks({ repeats })).map((row) => ({ ...row, measuredAt }))
+    const rerun = new Set(rows.map((row) => row.profile))
+    results.wan = [...results.wan.filter((row) => !rerun.has(row.profile)), ...rows]
+  } else console.log(`emulated WAN part skipped: ${wan.unavailable}`)
+}
 
-const out = join(here, 'results', 'amst.json')
 mkdirSync(dirname(out), { recursive: true })
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
 console.log('results written to bench/results/amst.json')

@@ -21,6 +21,11 @@ export interface SessionLimits {
   maxIncomingTransfers: number
   /** Largest metadata of a transfer, as JSON characters. @default 4096 */
   maxMetadataChars: number
+  /**
+   * How long `close()` waits for the close frame to get through stream 0 before it tears the streams down
+   * anyway (a stream 0 queued with chunks on a slow, lossy path may take minutes to drain). @default 2000
+   */
+  closeGraceMs: number
   /** Interval of ping frames that measure RTT. @default 1000 */
   pingIntervalMs: number
   /** Pacing of bulk chunks across the session, bits per second; 0 leaves pacing to TCP. @default 0 */
@@ -39,6 +44,7 @@ export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
   maxChannelLength: 64,
   maxIncomingTransfers: 8,
   maxMetadataChars: 4096,
+  closeGraceMs: 2000,
   pingIntervalMs: 1000,
   pacingRateBps: 0,
   pacingBurstBytes: 1024 * 1024,

@@ -190,8 +190,14 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   async close(options: { reason?: string } = {}): Promise<void> {
     if (this.#closed) return
     const reason = options.reason ?? 'closed locally'
-    // Tell the peer first, then tear down: the close frame is the last thing stream 0 carries.
-    await this.#control({ type: 'close', reason }).catch(() => {})
+    // Tell the peer first, then tear down: the close frame is the last thing stream 0 carries. It waits behind
+    // what stream 0 has queued, so the wait is bounded: the peer then sees the streams end instead.
+    let timer: TimerHandle | undefined
+    const grace = new Promise<void>((resolve) => {
+      timer = this.#clock.setTimeout(resolve, this.#limits.closeGraceMs)
+    })
+    await Promise.race([this.#control({ type: 'close', reason }).catch(() => {}), grace])
+    if (timer !== undefined) this.#clock.clearTimeout(timer)
     this.#shutdown()
   }
 
