@@ -34,7 +34,8 @@ describe.each(['datacenter', 'internet'] as const)('createNode(%s)', (mode) => {
     expect(health.components.consensus?.status).toBe('absent')
     expect(health.components.replicator?.status).toBe('absent')
     expect(health.components.storage?.status).toBe('absent')
-    expect(health.components.codec).toMatchObject({ status: 'degraded', implementation: 'none' })
+    const codecByMode = { datacenter: 'lz4', internet: 'zstd-long', hybrid: 'adaptive' } as const
+    expect(health.components.codec).toMatchObject({ status: 'up', implementation: codecByMode[mode] })
     expect(health.components.predictor).toMatchObject({ status: 'degraded', implementation: 'harmonic-mean' })
 
     const message = new Promise<[string, string, string]>((resolve) =>

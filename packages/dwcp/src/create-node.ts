@@ -11,9 +11,9 @@ import {
   systemClock,
   systemRandom,
 } from '@dwcp/core'
-import { noneCodec } from '@dwcp/hde'
 import { prometheusMetrics } from '@dwcp/metrics'
 import { harmonicMeanPredictor } from '@dwcp/pba'
+import { defaultCodec } from './default-codec.js'
 import { defaultTransport } from './default-transport.js'
 import { MODE_DEFAULTS } from './mode-defaults.js'
 import { DwcpNode } from './node.js'
@@ -69,14 +69,8 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
   const transport = (options.transport ?? defaultTransport(mode, defaults, listen, options.tls).factory)(
     components,
   )
-  const codec = (options.codec ?? noneCodec())({ logger, ...(metrics ? { metrics } : {}) })
-  const codecHealth: ComponentHealth = options.codec
-    ? { status: 'up', implementation: codec.name }
-    : {
-        status: 'degraded',
-        implementation: codec.name,
-        reason: `the ${mode} default codec (${defaults.compression.algorithm}) is not in this release; chunks are sent uncompressed`,
-      }
+  const codec = (options.codec ?? defaultCodec(defaults))({ logger, ...(metrics ? { metrics } : {}) })
+  const codecHealth: ComponentHealth = { status: 'up', implementation: codec.name }
   const predictorFactory = options.predictor ?? harmonicMeanPredictor()
   const predictorHealth: ComponentHealth = options.predictor
     ? { status: 'up', implementation: 'custom' }

@@ -33,7 +33,7 @@ export interface NodeOptions {
    * must be asked for explicitly. @default none: a network transport without it is a configuration error
    */
   tls?: TlsConfig | false
-  /** Codec factory. @default noneCodec() (the mode's preferred codec is reported in health while absent) */
+  /** Codec factory. @default the mode's codec: lz4 (datacenter), zstd-max (internet), adaptive (hybrid) */
   codec?: CodecFactory
   /** Predictor factory, one predictor per peer. @default harmonicMeanPredictor() (the ONNX model's fallback) */
   predictor?: PredictorFactory
