@@ -3,8 +3,9 @@
  * one that minimises the predicted time to deliver the run of chunks — encoding and sending overlap, so that
  * is the slower of total encode time (over the cores allowed) and total wire time at the predicted bandwidth.
  * Each candidate's speed and ratio are learnt online per class of chunk (sampled byte entropy), by measuring
- * every encode it does; candidates not yet seen on a class are tried first, and the stalest one is tried again
- * every `exploreEvery` chunks of a class so that estimates follow the data.
+ * every encode it does. A candidate not yet seen on a class is measured on a probe (a slice of the chunk, 16 KiB
+ * by default) rather than on the whole chunk, so exploring a slow, strong codec costs little; every
+ * `exploreEvery` chunks of a class the stalest candidate is probed again, so that estimates follow the data.
  */
 import {
   type Codec,
@@ -43,8 +44,10 @@ export interface AdaptiveCodecInit {
   candidates: readonly AdaptiveCandidate[]
   /** Bytes sampled to classify a chunk. @default 4096 */
   sampleBytes?: number
-  /** Every this many chunks of a class, the stalest candidate is measured again (0: never). @default 64 */
+  /** Every this many chunks of a class, the stalest candidate is probed again (0: never). @default 64 */
   exploreEvery?: number
+  /** Bytes of a chunk (from its middle) a candidate is probed on. @default 16384 */
+  probeBytes?: number
   /** Clock for encode times, in ms (a fake in tests). @default performance.now */
   nowMs?: () => number
 }
@@ -83,7 +86,7 @@ interface ClassState {
  * ```
  */
 export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecComponents) => AdaptiveCodec {
-  const { candidates, sampleBytes = DEFAULT_SAMPLE_BYTES, exploreEvery = 64 } = init
+  const { candidates, sampleBytes = DEFAULT_SAMPLE_BYTES, exploreEvery = 64, probeBytes = 16384 } = init
   const nowMs = init.nowMs ?? (() => performance.now())
   if (candidates.length === 0)
     throw new InvalidArgumentError('candidates', 'at least one candidate is needed')
@@ -91,6 +94,8 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
     throw new InvalidArgumentError('candidates', 'candidate names must be unique')
   if (!Number.isInteger(exploreEvery) || exploreEvery < 0)
     throw new InvalidArgumentError('exploreEvery', `${exploreEvery} is not a non-negative integer`)
+  if (!Number.isInteger(probeBytes) || probeBytes < 1)
+    throw new InvalidArgumentError('probeBytes', `${probeBytes} is not a positive integer`)
   const decoders = new Map<number, Codec>()
   for (const candidate of candidates) {
     const id = FRAME_ALGORITHMS[candidate.algorithm]
@@ -108,14 +113,34 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
     let originalTotal = 0
     let frameTotal = 0
 
-    function choose(
+    /** Encodes `bytes` with `candidate`, folds the measurement into the class's estimate, returns the chunk. */
+    async function measure(
       state: ClassState,
-      bytes: number,
-      bandwidthBps: number,
-      cores: number,
-    ): AdaptiveCandidate {
-      const unseen = candidates.find((c) => !state.estimates.has(c.name))
-      if (unseen) return unseen
+      candidate: AdaptiveCandidate,
+      bytes: Uint8Array,
+      context: CodecContext,
+    ): Promise<{ encoded: EncodedChunk; encodeMs: number }> {
+      const startedMs = nowMs()
+      const encoded = await candidate.codec.encode(bytes, context)
+      const encodeMs = Math.max(0, nowMs() - startedMs)
+      const original = Math.max(1, bytes.byteLength)
+      state.estimates.set(
+        candidate.name,
+        observeEstimate(
+          state.estimates.get(candidate.name),
+          (encodeMs * 1e6) / original,
+          encoded.frame.byteLength / original,
+          state.chunks,
+        ),
+      )
+      return { encoded, encodeMs }
+    }
+
+    /** Probes the candidates a class has not seen, and periodically the stalest one, on a slice of `chunk`. */
+    async function explore(state: ClassState, chunk: Uint8Array, context: CodecContext): Promise<void> {
+      const start = Math.max(0, Math.floor((chunk.byteLength - probeBytes) / 2))
+      const probe = chunk.subarray(start, start + probeBytes)
+      for (const c of candidates) if (!state.estimates.has(c.name)) await measure(state, c, probe, context)
       if (exploreEvery > 0 && state.chunks % exploreEvery === 0) {
         let stalest = candidates[0] as AdaptiveCandidate
         for (const c of candidates)
@@ -124,8 +149,16 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
             (state.estimates.get(stalest.name)?.lastChunk ?? 0)
           )
             stalest = c
-        return stalest
+        await measure(state, stalest, probe, context)
       }
+    }
+
+    function choose(
+      state: ClassState,
+      bytes: number,
+      bandwidthBps: number,
+      cores: number,
+    ): AdaptiveCandidate {
       let best = candidates[0] as AdaptiveCandidate
       let bestScore = Number.POSITIVE_INFINITY
       for (const c of candidates) {
@@ -152,20 +185,9 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
           classes.set(chunkClass, state)
         }
         state.chunks++
+        await explore(state, chunk, context)
         const candidate = choose(state, chunk.byteLength, bandwidthBps, cores)
-        const startedMs = nowMs()
-        const encoded = await candidate.codec.encode(chunk, context)
-        const encodeMs = Math.max(0, nowMs() - startedMs)
-        const original = Math.max(1, chunk.byteLength)
-        state.estimates.set(
-          candidate.name,
-          observeEstimate(
-            state.estimates.get(candidate.name),
-            (encodeMs * 1e6) / original,
-            encoded.frame.byteLength / original,
-            state.chunks,
-          ),
-        )
+        const { encoded, encodeMs } = await measure(state, candidate, chunk, context)
         pipeline.add({
           encodeMs: encodeMs / Math.max(1, cores),
           wireMs: (encoded.frame.byteLength * 8 * 1000) / bandwidthBps,
