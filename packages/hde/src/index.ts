@@ -34,6 +34,7 @@ export {
   predictCost,
 } from './adaptive/cost-model.js'
 export { type ChunkClass, classifyChunk } from './adaptive/data-class.js'
+export * from './block-delta/index.js'
 export * from './codecs/index.js'
 export * from './dedup/index.js'
 export * from './delta/index.js'

@@ -141,16 +141,22 @@ describe('adaptiveCodec', () => {
     expect(adaptive).toBeLessThan(await deliveryMs('small'))
   })
 
-  it('measures the stalest candidate again every exploreEvery chunks of a class', async () => {
-    const time = fakeTime()
-    const codec = adaptiveCodec({ candidates: fastAndSmall(time), nowMs: time.nowMs, exploreEvery: 10 })({
-      logger: silentLogger(),
-    })
-    for (const chunk of chunks('text', 100)) await codec.encode(chunk, { mode: 'datacenter' })
-    const { classes, usage } = codec.snapshot()
-    const estimates = Object.values(classes)[0] ?? {}
-    expect(estimates.small?.samples).toBeGreaterThanOrEqual(9) // chosen only when exploring
-    expect((usage.fast ?? 0) + (usage.small ?? 0)).toBe(100)
+  it('probes every contender on a class first and every exploreEvery chunks, but not a codec too slow for the path', async () => {
+    const probed = async (bandwidthBps: number) => {
+      const time = fakeTime()
+      const codec = adaptiveCodec({ candidates: fastAndSmall(time), nowMs: time.nowMs, exploreEvery: 10 })({
+        logger: silentLogger(),
+      })
+      for (const chunk of chunks('text', 100))
+        await codec.encode(chunk, { mode: 'internet', predictedBandwidthBps: bandwidthBps })
+      const { classes, usage } = codec.snapshot()
+      expect((usage.fast ?? 0) + (usage.small ?? 0)).toBe(100)
+      return Object.values(classes)[0] ?? {}
+    }
+    // Slow path: both are contenders, probed on chunk 1 and every 10th chunk.
+    expect((await probed(100e6)).fast?.samples).toBe(11)
+    // Very fast path: once its speed is known, the slow codec's encode time alone loses; it is probed once.
+    expect((await probed(100e9)).small?.samples).toBe(1)
   })
 
   it('decodes by the frame algorithm and refuses what no candidate decodes', async () => {

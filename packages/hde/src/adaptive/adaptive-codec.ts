@@ -18,8 +18,9 @@ import {
   type Mode,
 } from '@dwcp/core'
 import { FRAME_ALGORITHMS, FRAME_MAGIC, type FrameAlgorithm } from '../frame.js'
-import { type AlgorithmEstimate, DeliveryPipeline, observeEstimate, predictCost } from './cost-model.js'
+import { type AlgorithmEstimate, DeliveryPipeline, predictCost } from './cost-model.js'
 import { classifyChunk, DEFAULT_SAMPLE_BYTES } from './data-class.js'
+import { AdaptiveLearner } from './learner.js'
 
 /** One codec the adaptive codec may choose. */
 export interface AdaptiveCandidate {
@@ -46,7 +47,7 @@ export interface AdaptiveCodecInit {
   sampleBytes?: number
   /** Every this many chunks of a class, the stalest candidate is probed again (0: never). @default 64 */
   exploreEvery?: number
-  /** Bytes of a chunk (from its middle) a candidate is probed on. @default 16384 */
+  /** Bytes of a chunk (from its middle) a candidate is probed on. @default 65536 */
   probeBytes?: number
   /** Clock for encode times, in ms (a fake in tests). @default performance.now */
   nowMs?: () => number
@@ -66,11 +67,6 @@ export interface AdaptiveCodec extends Codec {
   snapshot(): AdaptiveSnapshot
 }
 
-interface ClassState {
-  chunks: number
-  estimates: Map<string, AlgorithmEstimate>
-}
-
 /**
  * The adaptive codec in the two-step factory style: `adaptiveCodec({ candidates })(components)`.
  *
@@ -86,7 +82,7 @@ interface ClassState {
  * ```
  */
 export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecComponents) => AdaptiveCodec {
-  const { candidates, sampleBytes = DEFAULT_SAMPLE_BYTES, exploreEvery = 64, probeBytes = 16384 } = init
+  const { candidates, sampleBytes = DEFAULT_SAMPLE_BYTES, exploreEvery = 64, probeBytes = 65536 } = init
   const nowMs = init.nowMs ?? (() => performance.now())
   if (candidates.length === 0)
     throw new InvalidArgumentError('candidates', 'at least one candidate is needed')
@@ -107,69 +103,71 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
   return (components: CodecComponents): AdaptiveCodec => {
     const usage = components.metrics?.counter(METRIC_NAMES.hdeMlAlgorithmUsage)
     const ratioGauge = components.metrics?.gauge(METRIC_NAMES.hdeCompressionRatio)
-    const classes = new Map<string, ClassState>()
+    const learner = new AdaptiveLearner()
     const used = new Map<string, number>()
     const pipeline = new DeliveryPipeline()
     let originalTotal = 0
     let frameTotal = 0
 
-    /** Encodes `bytes` with `candidate`, folds the measurement into the class's estimate, returns the chunk. */
-    async function measure(
-      state: ClassState,
+    /** Encodes `bytes` with `candidate`, recording its speed; returns the frame and the frame bytes per byte. */
+    async function timedEncode(
       candidate: AdaptiveCandidate,
       bytes: Uint8Array,
       context: CodecContext,
-    ): Promise<{ encoded: EncodedChunk; encodeMs: number }> {
+    ): Promise<{ encoded: EncodedChunk; encodeMs: number; ratio: number }> {
       const startedMs = nowMs()
       const encoded = await candidate.codec.encode(bytes, context)
       const encodeMs = Math.max(0, nowMs() - startedMs)
       const original = Math.max(1, bytes.byteLength)
-      state.estimates.set(
-        candidate.name,
-        observeEstimate(
-          state.estimates.get(candidate.name),
-          (encodeMs * 1e6) / original,
-          encoded.frame.byteLength / original,
-          state.chunks,
-        ),
-      )
-      return { encoded, encodeMs }
+      learner.observeSpeed(candidate.name, (encodeMs * 1e6) / original)
+      return { encoded, encodeMs, ratio: encoded.frame.byteLength / original }
     }
 
-    /** Probes the candidates a class has not seen, and periodically the stalest one, on a slice of `chunk`. */
-    async function explore(state: ClassState, chunk: Uint8Array, context: CodecContext): Promise<void> {
-      const start = Math.max(0, Math.floor((chunk.byteLength - probeBytes) / 2))
-      const probe = chunk.subarray(start, start + probeBytes)
-      for (const c of candidates) if (!state.estimates.has(c.name)) await measure(state, c, probe, context)
-      if (exploreEvery > 0 && state.chunks % exploreEvery === 0) {
-        let stalest = candidates[0] as AdaptiveCandidate
-        for (const c of candidates)
-          if (
-            (state.estimates.get(c.name)?.lastChunk ?? 0) <
-            (state.estimates.get(stalest.name)?.lastChunk ?? 0)
-          )
-            stalest = c
-        await measure(state, stalest, probe, context)
-      }
-    }
-
-    function choose(
-      state: ClassState,
+    /** The best predicted completion among candidates with an estimate on the class, and that candidate. */
+    function best(
+      className: string,
       bytes: number,
       bandwidthBps: number,
       cores: number,
-    ): AdaptiveCandidate {
-      let best = candidates[0] as AdaptiveCandidate
-      let bestScore = Number.POSITIVE_INFINITY
+    ): { candidate: AdaptiveCandidate | undefined; score: number } {
+      let chosen: AdaptiveCandidate | undefined
+      let score = Number.POSITIVE_INFINITY
       for (const c of candidates) {
-        const estimate = state.estimates.get(c.name) as AlgorithmEstimate
-        const score = pipeline.score(predictCost(estimate, bytes, bandwidthBps, cores))
-        if (score < bestScore) {
-          best = c
-          bestScore = score
+        const estimate = learner.estimate(className, c.name)
+        if (!estimate) continue
+        const s = pipeline.score(predictCost(estimate, bytes, bandwidthBps, cores))
+        if (s < score) {
+          chosen = c
+          score = s
         }
       }
-      return best
+      return { candidate: chosen, score }
+    }
+
+    /**
+     * Probes the candidates on a slice of `chunk` (on a class's first chunk and every `exploreEvery` chunks of
+     * it), skipping any whose encode time alone would already finish later than the best candidate so far: a
+     * slow, strong codec is not even probed on a path too fast for it.
+     */
+    async function explore(
+      className: string,
+      chunk: Uint8Array,
+      context: CodecContext,
+      bandwidthBps: number,
+      cores: number,
+    ): Promise<void> {
+      const start = Math.max(0, Math.floor((chunk.byteLength - probeBytes) / 2))
+      const probe = chunk.subarray(start, start + probeBytes)
+      for (const c of candidates) {
+        const speed = learner.speedNsPerByte(c.name)
+        if (speed !== undefined) {
+          const encodeMs = (chunk.byteLength * speed) / 1e6 / Math.max(1, cores)
+          const bound = pipeline.score({ encodeMs, wireMs: 0 })
+          if (bound >= best(className, chunk.byteLength, bandwidthBps, cores).score) continue
+        }
+        const { ratio } = await timedEncode(c, probe, context)
+        learner.observeProbe(className, c.name, ratio)
+      }
     }
 
     return {
@@ -179,15 +177,14 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
         const bandwidthBps = context.predictedBandwidthBps ?? DEFAULT_BANDWIDTH_BPS[context.mode]
         const cores = context.cpuBudgetCores ?? 1
         const chunkClass = classifyChunk(chunk, sampleBytes).name
-        let state = classes.get(chunkClass)
-        if (!state) {
-          state = { chunks: 0, estimates: new Map() }
-          classes.set(chunkClass, state)
-        }
-        state.chunks++
-        await explore(state, chunk, context)
-        const candidate = choose(state, chunk.byteLength, bandwidthBps, cores)
-        const { encoded, encodeMs } = await measure(state, candidate, chunk, context)
+        const chunkNumber = learner.nextChunk(chunkClass)
+        if (chunkNumber === 1 || (exploreEvery > 0 && chunkNumber % exploreEvery === 0))
+          await explore(chunkClass, chunk, context, bandwidthBps, cores)
+        const candidate =
+          best(chunkClass, chunk.byteLength, bandwidthBps, cores).candidate ??
+          (candidates[0] as AdaptiveCandidate)
+        const { encoded, encodeMs, ratio } = await timedEncode(candidate, chunk, context)
+        learner.observeChunk(chunkClass, candidate.name, ratio)
         pipeline.add({
           encodeMs: encodeMs / Math.max(1, cores),
           wireMs: (encoded.frame.byteLength * 8 * 1000) / bandwidthBps,
@@ -209,10 +206,10 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
       },
 
       snapshot(): AdaptiveSnapshot {
-        const out: AdaptiveSnapshot = { classes: {}, usage: Object.fromEntries(used) }
-        for (const [name, state] of classes)
-          out.classes[name] = Object.fromEntries([...state.estimates].map(([k, v]) => [k, { ...v }]))
-        return out
+        return {
+          classes: learner.snapshot(candidates.map((c) => c.name)),
+          usage: Object.fromEntries(used),
+        }
       },
     }
   }

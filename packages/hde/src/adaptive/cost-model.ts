@@ -1,6 +1,3 @@
-/** Weight of the newest observation in the running averages: recent enough to follow a change of workload. */
-const ALPHA = 0.2
-
 /** What the selector has learnt about one algorithm on one class of chunks. */
 export interface AlgorithmEstimate {
   /** Encode time per original byte, in nanoseconds, on one core. */
@@ -11,22 +8,6 @@ export interface AlgorithmEstimate {
   samples: number
   /** Chunk counter of the class at the last observation (for re-exploration of stale estimates). */
   lastChunk: number
-}
-
-/** Folds one observation into an estimate (exponentially weighted; the first observation is taken as is). */
-export function observeEstimate(
-  estimate: AlgorithmEstimate | undefined,
-  encodeNsPerByte: number,
-  sizeRatio: number,
-  chunk: number,
-): AlgorithmEstimate {
-  if (!estimate) return { encodeNsPerByte, sizeRatio, samples: 1, lastChunk: chunk }
-  return {
-    encodeNsPerByte: estimate.encodeNsPerByte + ALPHA * (encodeNsPerByte - estimate.encodeNsPerByte),
-    sizeRatio: estimate.sizeRatio + ALPHA * (sizeRatio - estimate.sizeRatio),
-    samples: estimate.samples + 1,
-    lastChunk: chunk,
-  }
 }
 
 /** The two resources a chunk uses on its way: encoder time (over the cores allowed) and wire time. */

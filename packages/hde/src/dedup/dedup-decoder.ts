@@ -130,7 +130,7 @@ export function dedupDecoder(options: DedupDecoderOptions = {}): DedupDecoder {
     }
     countChunk(stats, held.length, frame.length, true)
     // A copy: the caller may write into its chunk, and the held one must stay intact for later references.
-    return held.slice()
+    return new Uint8Array(held) // a copy, also when held is a Buffer (whose slice() is a view)
   }
 
   async function decodeNewLiteral(frame: Uint8Array): Promise<Uint8Array> {

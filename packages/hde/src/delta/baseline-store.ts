@@ -94,7 +94,7 @@ export function boundedBaselineStore(init: BoundedBaselineStoreInit): BoundedBas
         drop(oldestId, oldest)
         evictions++
       }
-      held.set(id, bytes.slice())
+      held.set(id, new Uint8Array(bytes)) // a copy, also of a Buffer
       heldBytes += bytes.length
     },
 

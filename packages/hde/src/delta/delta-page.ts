@@ -122,14 +122,14 @@ export function decodePage(
       if (payload.length !== originalBytes) {
         throw new FrameCorruptError(`none payload of ${payload.length} bytes, original size ${originalBytes}`)
       }
-      return payload.slice()
+      return new Uint8Array(payload) // a copy: Buffer.slice() would be a view
     case 'zstd':
       refuseBaseline(frame)
       return decompressZstdPage(payload, originalBytes)
     case 'same': {
       const baseline = heldBaseline(frame, expectedPageId, baselines)
       requireEmptyPayload(frame)
-      return baseline.slice()
+      return new Uint8Array(baseline) // a copy: Buffer.slice() would be a view
     }
     case 'xbzrle':
       return decodeXbzrle(payload, heldBaseline(frame, expectedPageId, baselines))

@@ -97,7 +97,8 @@ function findLiteralEnd(page: Uint8Array, baseline: Uint8Array, start: number): 
  */
 export function decodeXbzrle(payload: Uint8Array, baseline: Uint8Array): Uint8Array {
   const n = baseline.length
-  const out = baseline.slice()
+  // A copy: the baseline may be a Buffer, whose slice() is a view the decoder would write through.
+  const out = new Uint8Array(baseline)
   let position = 0
   let offset = 0
   while (offset < payload.length) {
