@@ -141,8 +141,8 @@ describe('adaptiveCodec', () => {
     expect(adaptive).toBeLessThan(await deliveryMs('small'))
   })
 
-  it('probes every contender on a class first and every exploreEvery chunks, but not a codec too slow for the path', async () => {
-    const probed = async (bandwidthBps: number) => {
+  it('probes contenders on a slice first, but never even probes twice a codec too slow for the path', async () => {
+    const run = async (bandwidthBps: number) => {
       const time = fakeTime()
       const codec = adaptiveCodec({ candidates: fastAndSmall(time), nowMs: time.nowMs, exploreEvery: 10 })({
         logger: silentLogger(),
@@ -151,12 +151,16 @@ describe('adaptiveCodec', () => {
         await codec.encode(chunk, { mode: 'internet', predictedBandwidthBps: bandwidthBps })
       const { classes, usage } = codec.snapshot()
       expect((usage.fast ?? 0) + (usage.small ?? 0)).toBe(100)
-      return Object.values(classes)[0] ?? {}
+      return { estimates: Object.values(classes)[0] ?? {}, usage }
     }
-    // Slow path: both are contenders, probed on chunk 1 and every 10th chunk.
-    expect((await probed(100e6)).fast?.samples).toBe(11)
-    // Very fast path: once its speed is known, the slow codec's encode time alone loses; it is probed once.
-    expect((await probed(100e9)).small?.samples).toBe(1)
+    // Slow path: the small codec is sent on whole chunks, and its estimate rests on them.
+    const slow = await run(100e6)
+    expect(slow.usage.small).toBeGreaterThan(90)
+    expect(slow.estimates.small?.samples).toBeGreaterThan(90)
+    // Very fast path: once its speed is known, the slow codec's encode time alone loses; it is probed once only.
+    const fast = await run(100e9)
+    expect(fast.usage.small ?? 0).toBe(0)
+    expect(fast.estimates.small?.samples).toBe(1)
   })
 
   it('decodes by the frame algorithm and refuses what no candidate decodes', async () => {

@@ -22,6 +22,9 @@ import { type AlgorithmEstimate, DeliveryPipeline, predictCost } from './cost-mo
 import { classifyChunk, DEFAULT_SAMPLE_BYTES } from './data-class.js'
 import { AdaptiveLearner } from './learner.js'
 
+/** How close (relative) a probed contender's predicted completion must be to the best to earn a whole-chunk trial. */
+const TRIAL_MARGIN = 0.25
+
 /** One codec the adaptive codec may choose. */
 export interface AdaptiveCandidate {
   /** Name counted in `dwcp_hde_ml_algorithm_usage` (e.g. `lz4`, `zstd-3`, `zstd-19-long`); unique. */
@@ -45,7 +48,7 @@ export interface AdaptiveCodecInit {
   candidates: readonly AdaptiveCandidate[]
   /** Bytes sampled to classify a chunk. @default 4096 */
   sampleBytes?: number
-  /** Every this many chunks of a class, the stalest candidate is probed again (0: never). @default 64 */
+  /** Every this many chunks of a class, the contenders are probed again (0: never). @default 16 */
   exploreEvery?: number
   /** Bytes of a chunk (from its middle) a candidate is probed on. @default 65536 */
   probeBytes?: number
@@ -82,7 +85,7 @@ export interface AdaptiveCodec extends Codec {
  * ```
  */
 export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecComponents) => AdaptiveCodec {
-  const { candidates, sampleBytes = DEFAULT_SAMPLE_BYTES, exploreEvery = 64, probeBytes = 65536 } = init
+  const { candidates, sampleBytes = DEFAULT_SAMPLE_BYTES, exploreEvery = 16, probeBytes = 65536 } = init
   const nowMs = init.nowMs ?? (() => performance.now())
   if (candidates.length === 0)
     throw new InvalidArgumentError('candidates', 'at least one candidate is needed')
@@ -109,39 +112,56 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
     let originalTotal = 0
     let frameTotal = 0
 
-    /** Encodes `bytes` with `candidate`, recording its speed; returns the frame and the frame bytes per byte. */
+    /** Encodes `bytes` with `candidate` and records what it cost on the class (a probe or a whole chunk). */
     async function timedEncode(
+      className: string,
       candidate: AdaptiveCandidate,
       bytes: Uint8Array,
       context: CodecContext,
-    ): Promise<{ encoded: EncodedChunk; encodeMs: number; ratio: number }> {
+      whole: boolean,
+    ): Promise<{ encoded: EncodedChunk; encodeMs: number }> {
       const startedMs = nowMs()
       const encoded = await candidate.codec.encode(bytes, context)
       const encodeMs = Math.max(0, nowMs() - startedMs)
       const original = Math.max(1, bytes.byteLength)
-      learner.observeSpeed(candidate.name, (encodeMs * 1e6) / original)
-      return { encoded, encodeMs, ratio: encoded.frame.byteLength / original }
+      learner.observe(
+        className,
+        candidate.name,
+        (encodeMs * 1e6) / original,
+        encoded.frame.byteLength / original,
+        whole,
+      )
+      return { encoded, encodeMs }
     }
 
-    /** The best predicted completion among candidates with an estimate on the class, and that candidate. */
+    /**
+     * The candidate with the best predicted completion on the class, and its score. A contender that has only
+     * been probed and predicts within `TRIAL_MARGIN` of the best gets one whole chunk instead, so that the
+     * comparison soon rests on whole chunks on both sides (probes are small and understate ratios).
+     */
     function best(
       className: string,
       bytes: number,
       bandwidthBps: number,
       cores: number,
-    ): { candidate: AdaptiveCandidate | undefined; score: number } {
+    ): { candidate: AdaptiveCandidate | undefined; score: number; trial: AdaptiveCandidate | undefined } {
       let chosen: AdaptiveCandidate | undefined
       let score = Number.POSITIVE_INFINITY
+      const scores: Array<[AdaptiveCandidate, number]> = []
       for (const c of candidates) {
         const estimate = learner.estimate(className, c.name)
         if (!estimate) continue
         const s = pipeline.score(predictCost(estimate, bytes, bandwidthBps, cores))
+        scores.push([c, s])
         if (s < score) {
           chosen = c
           score = s
         }
       }
-      return { candidate: chosen, score }
+      const trial = scores.find(
+        ([c, s]) => c !== chosen && !learner.triedWhole(className, c.name) && s <= score * (1 + TRIAL_MARGIN),
+      )?.[0]
+      return { candidate: chosen, score, trial }
     }
 
     /**
@@ -159,14 +179,13 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
       const start = Math.max(0, Math.floor((chunk.byteLength - probeBytes) / 2))
       const probe = chunk.subarray(start, start + probeBytes)
       for (const c of candidates) {
-        const speed = learner.speedNsPerByte(c.name)
+        const speed = learner.speedBoundNsPerByte(className, c.name)
         if (speed !== undefined) {
           const encodeMs = (chunk.byteLength * speed) / 1e6 / Math.max(1, cores)
           const bound = pipeline.score({ encodeMs, wireMs: 0 })
           if (bound >= best(className, chunk.byteLength, bandwidthBps, cores).score) continue
         }
-        const { ratio } = await timedEncode(c, probe, context)
-        learner.observeProbe(className, c.name, ratio)
+        await timedEncode(className, c, probe, context, false)
       }
     }
 
@@ -180,11 +199,9 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
         const chunkNumber = learner.nextChunk(chunkClass)
         if (chunkNumber === 1 || (exploreEvery > 0 && chunkNumber % exploreEvery === 0))
           await explore(chunkClass, chunk, context, bandwidthBps, cores)
-        const candidate =
-          best(chunkClass, chunk.byteLength, bandwidthBps, cores).candidate ??
-          (candidates[0] as AdaptiveCandidate)
-        const { encoded, encodeMs, ratio } = await timedEncode(candidate, chunk, context)
-        learner.observeChunk(chunkClass, candidate.name, ratio)
+        const choice = best(chunkClass, chunk.byteLength, bandwidthBps, cores)
+        const candidate = choice.trial ?? choice.candidate ?? (candidates[0] as AdaptiveCandidate)
+        const { encoded, encodeMs } = await timedEncode(chunkClass, candidate, chunk, context, true)
         pipeline.add({
           encodeMs: encodeMs / Math.max(1, cores),
           wireMs: (encoded.frame.byteLength * 8 * 1000) / bandwidthBps,

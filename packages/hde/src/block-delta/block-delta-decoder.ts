@@ -19,7 +19,7 @@ export interface DecodeBlockDeltaOptions {
 
 /**
  * Rebuilds the target of a block delta from the `base` it was computed against. Every operation is checked
- * against the sizes before it is applied, and the result against the target's sha256, so a damaged delta, or a
+ * against the sizes before it is applied, and the result against the target's digest, so a damaged delta, or a
  * delta applied to another base, gives `DWCP_ERR_FRAME_CORRUPT` and never wrong bytes.
  *
  * @throws FrameCorruptError for a malformed delta, a base of another size, or a sha256 mismatch
@@ -132,7 +132,14 @@ export function decodeBlockDelta(
   if (literalAt !== header.literalBlocks * blockBytes)
     throw new FrameCorruptError('block delta: literal blocks announced but not used')
   target.set(literal.subarray(literalAt), targetBlocks * blockBytes)
-  const digest = createHash('sha256').update(target).digest()
+  const digestList = createHash('sha256')
+  for (let at = 0; at < targetBytes; at += blockBytes)
+    digestList.update(
+      createHash('sha256')
+        .update(target.subarray(at, at + blockBytes))
+        .digest(),
+    )
+  const digest = digestList.digest()
   if (!digest.equals(header.targetSha256))
     throw new FrameCorruptError('block delta: the rebuilt target does not match its sha256')
   return target
