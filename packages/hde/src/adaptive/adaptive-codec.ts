@@ -108,7 +108,9 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
     const ratioGauge = components.metrics?.gauge(METRIC_NAMES.hdeCompressionRatio)
     const learner = new AdaptiveLearner()
     const used = new Map<string, number>()
-    const pipeline = new DeliveryPipeline()
+    // Undecayed totals: decaying them would let a slow codec look affordable again and again (a slack the real
+    // totals do not have).
+    const pipeline = new DeliveryPipeline(1)
     let originalTotal = 0
     let frameTotal = 0
 
@@ -158,8 +160,13 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
           score = s
         }
       }
+      // Margins compare what the chunk adds to the completion time, not the totals (which dwarf one chunk).
+      const base = pipeline.score({ encodeMs: 0, wireMs: 0 })
       const trial = scores.find(
-        ([c, s]) => c !== chosen && !learner.triedWhole(className, c.name) && s <= score * (1 + TRIAL_MARGIN),
+        ([c, s]) =>
+          c !== chosen &&
+          !learner.triedWhole(className, c.name) &&
+          s - base <= (score - base) * (1 + TRIAL_MARGIN),
       )?.[0]
       return { candidate: chosen, score, trial }
     }
