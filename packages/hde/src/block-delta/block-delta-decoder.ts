@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto'
+import { crc32 } from 'node:zlib'
 import { FrameCorruptError, FrameTooLargeError, InvalidArgumentError } from '@dwcp/core'
 import { zstdDecompressPayload } from '../codecs/zstd-payload.js'
 import { readUleb128 } from '../delta/uleb128.js'
 import { decodeXbzrle } from '../delta/xbzrle.js'
+import { blockListDigest } from './block-delta-encoder.js'
 import {
   BLOCK_DELTA_HEADER_BYTES,
   BlockOp,
@@ -132,15 +133,11 @@ export function decodeBlockDelta(
   if (literalAt !== header.literalBlocks * blockBytes)
     throw new FrameCorruptError('block delta: literal blocks announced but not used')
   target.set(literal.subarray(literalAt), targetBlocks * blockBytes)
-  const digestList = createHash('sha256')
-  for (let at = 0; at < targetBytes; at += blockBytes)
-    digestList.update(
-      createHash('sha256')
-        .update(target.subarray(at, at + blockBytes))
-        .digest(),
-    )
-  const digest = digestList.digest()
+  const crcs = new Uint32Array(targetBlocks + 1)
+  for (let i = 0; i <= targetBlocks; i++)
+    crcs[i] = crc32(target.subarray(i * blockBytes, (i + 1) * blockBytes))
+  const digest = Buffer.from(blockListDigest(crcs))
   if (!digest.equals(header.targetSha256))
-    throw new FrameCorruptError('block delta: the rebuilt target does not match its sha256')
+    throw new FrameCorruptError('block delta: the rebuilt target does not match its digest')
   return target
 }

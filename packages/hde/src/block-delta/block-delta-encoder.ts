@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { crc32 } from 'node:zlib'
 import { InvalidArgumentError } from '@dwcp/core'
 import { zstdCompressPayload } from '../codecs/zstd-payload.js'
 import { writeUleb128 } from '../delta/uleb128.js'
@@ -40,7 +41,7 @@ export interface BlockDeltaStats {
  * found anywhere in the base (`copy`: files that moved, as `mkfs`, defragmentation or a rewrite of a file do),
  * an XBZRLE delta against the base block at its position (a few bytes changed: metadata, timestamps), or new
  * content, which goes into one zstd stream with a long window so that new files compress as a whole. Blocks are
- * compared by sha256 (hardware-accelerated) and then byte for byte, so a match is never a hash collision.
+ * matched by CRC32 and then compared byte for byte, so a match is never a collision.
  *
  * @returns the container (see block-delta-format.ts) and what it holds
  */
@@ -70,26 +71,38 @@ export function encodeBlockDelta(
 
   // Where each distinct base block first occurs. Zero blocks (free space: often half an image) are recognised
   // by a compare, which is far cheaper than hashing them.
-  // Each block's sha256 is kept: the target's digest is the list of its blocks' digests, so blocks the target
-  // shares with the base are never hashed twice.
+  // Blocks are indexed by CRC32 (zlib's, native: several GB/s), and every match is then compared byte for byte,
+  // so a collision costs a compare, never a wrong block. Each base block's CRC is kept: the target's digest is
+  // the list of its blocks' CRCs, so blocks the target shares with the base are never read twice. Zero blocks
+  // (free space: often half an image) are recognised by a compare.
   const zeroBlock = Buffer.alloc(blockBytes)
-  const zeroDigest = sha256(zeroBlock)
+  const zeroCrc = crc32(zeroBlock)
   let firstZeroBlock = -1
-  const baseDigests: Buffer[] = new Array(baseBlocks)
-  const index = new Map<string, number>()
+  const baseCrcs = new Uint32Array(baseBlocks)
+  const index = new Map<number, number | number[]>()
   for (let i = 0; i < baseBlocks; i++) {
     const candidate = block(baseView, i)
     if (candidate.equals(zeroBlock)) {
       if (firstZeroBlock < 0) firstZeroBlock = i
-      baseDigests[i] = zeroDigest
+      baseCrcs[i] = zeroCrc
       continue
     }
-    const digest = sha256(candidate)
-    baseDigests[i] = digest
-    const key = digest.toString('latin1')
-    if (!index.has(key)) index.set(key, i)
+    const key = crc32(candidate)
+    baseCrcs[i] = key
+    const held = index.get(key)
+    if (held === undefined) index.set(key, i)
+    else if (typeof held === 'number') {
+      if (!candidate.equals(block(baseView, held))) index.set(key, [held, i])
+    } else if (held.length < MAX_CANDIDATES && !held.some((h) => candidate.equals(block(baseView, h))))
+      held.push(i)
   }
-  const digestList = createHash('sha256')
+  const findInBase = (wanted: Buffer, key: number): number | undefined => {
+    const held = index.get(key)
+    if (held === undefined) return undefined
+    if (typeof held === 'number') return wanted.equals(block(baseView, held)) ? held : undefined
+    return held.find((h) => wanted.equals(block(baseView, h)))
+  }
+  const targetCrcs = new Uint32Array(targetBlocks + 1)
 
   const ops = new GrowableBytes()
   const deltas = new GrowableBytes()
@@ -116,16 +129,16 @@ export function encodeBlockDelta(
   for (let i = 0; i < targetBlocks; i++) {
     const wanted = block(targetView, i)
     if (i < baseBlocks && wanted.equals(block(baseView, i))) {
-      digestList.update(baseDigests[i] as Buffer)
+      targetCrcs[i] = baseCrcs[i] as number
       emit(BlockOp.same)
       stats.sameBlocks++
       continue
     }
     const zero = wanted.equals(zeroBlock)
-    const digest = zero ? zeroDigest : sha256(wanted)
-    digestList.update(digest)
-    const found = zero && firstZeroBlock >= 0 ? firstZeroBlock : index.get(digest.toString('latin1'))
-    if (found !== undefined && wanted.equals(block(baseView, found))) {
+    const key = zero ? zeroCrc : crc32(wanted)
+    targetCrcs[i] = key
+    const found = zero && firstZeroBlock >= 0 ? firstZeroBlock : findInBase(wanted, key)
+    if (found !== undefined) {
       emit(BlockOp.copy, found)
       stats.copiedBlocks++
       continue
@@ -148,7 +161,7 @@ export function encodeBlockDelta(
   flush()
 
   const tailBytes = target.byteLength - targetBlocks * blockBytes
-  if (tailBytes > 0) digestList.update(sha256(targetView.subarray(targetBlocks * blockBytes)))
+  targetCrcs[targetBlocks] = crc32(targetView.subarray(targetBlocks * blockBytes))
   const literal = new Uint8Array(literalIndexes.length * blockBytes + tailBytes)
   for (const [n, blockIndex] of literalIndexes.entries())
     literal.set(block(targetView, blockIndex), n * blockBytes)
@@ -167,7 +180,7 @@ export function encodeBlockDelta(
     blockBytes,
     baseBytes: base.byteLength,
     targetBytes: target.byteLength,
-    targetSha256: digestList.digest(),
+    targetSha256: blockListDigest(targetCrcs),
     opsBytes: opsBytes.byteLength,
     deltasBytes: deltaBytes.byteLength,
     literalBytes: literalPayload.byteLength,
@@ -177,6 +190,20 @@ export function encodeBlockDelta(
   out.set(deltaBytes, BLOCK_DELTA_HEADER_BYTES + opsBytes.byteLength)
   out.set(literalPayload, BLOCK_DELTA_HEADER_BYTES + opsBytes.byteLength + deltaBytes.byteLength)
   return { delta: out, stats }
+}
+
+/** Most distinct base blocks kept per CRC: more would mean a pathological base, not a useful index. */
+const MAX_CANDIDATES = 8
+
+/**
+ * The target's digest: sha256 over the CRC32 of each whole block and of the tail (empty or not), in order. It
+ * catches a damaged delta or a wrong base; the transfer's own end-to-end digest is the cryptographic check.
+ */
+export function blockListDigest(crcs: Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(crcs.length * 4)
+  const view = new DataView(bytes.buffer)
+  for (let i = 0; i < crcs.length; i++) view.setUint32(i * 4, crcs[i] as number)
+  return createHash('sha256').update(bytes).digest()
 }
 
 /** An append-only byte buffer for the small sections (operations, deltas). */
@@ -205,10 +232,6 @@ class GrowableBytes {
     grown.set(this.#bytes.subarray(0, this.#length))
     this.#bytes = grown
   }
-}
-
-function sha256(bytes: Uint8Array): Buffer {
-  return createHash('sha256').update(bytes).digest()
 }
 
 /**

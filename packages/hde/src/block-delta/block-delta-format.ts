@@ -9,7 +9,7 @@
  * | 4      | 4    | block size in bytes (512 … 1 MiB, a power of two)                  |
  * | 8      | 8    | base size in bytes                                                 |
  * | 16     | 8    | target size in bytes                                               |
- * | 24     | 32   | the target's digest: sha256 of its blocks' sha256s, in order       |
+ * | 24     | 32   | the target's digest: sha256 of its blocks' CRC32s, tail included  |
  * | 56     | 4    | operations section size                                            |
  * | 60     | 4    | deltas section size                                                |
  * | 64     | 4    | literal section size (one zstd frame)                              |
