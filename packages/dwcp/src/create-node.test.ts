@@ -36,7 +36,7 @@ describe.each(['datacenter', 'internet'] as const)('createNode(%s)', (mode) => {
     expect(health.components.storage?.status).toBe('absent')
     const codecByMode = { datacenter: 'lz4', internet: 'zstd-long', hybrid: 'adaptive' } as const
     expect(health.components.codec).toMatchObject({ status: 'up', implementation: codecByMode[mode] })
-    expect(health.components.predictor).toMatchObject({ status: 'degraded', implementation: 'harmonic-mean' })
+    expect(health.components.predictor).toMatchObject({ status: 'up', implementation: `onnx-${mode}` })
 
     const message = new Promise<[string, string, string]>((resolve) =>
       b.on('message', (peer, channel, bytes) => resolve([peer, channel, new TextDecoder().decode(bytes)])),

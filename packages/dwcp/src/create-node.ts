@@ -12,8 +12,8 @@ import {
   systemRandom,
 } from '@dwcp/core'
 import { prometheusMetrics } from '@dwcp/metrics'
-import { harmonicMeanPredictor } from '@dwcp/pba'
 import { defaultCodec } from './default-codec.js'
+import { defaultPredictor } from './default-predictor.js'
 import { defaultTransport } from './default-transport.js'
 import { MODE_DEFAULTS } from './mode-defaults.js'
 import { DwcpNode } from './node.js'
@@ -71,14 +71,11 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
   )
   const codec = (options.codec ?? defaultCodec(defaults))({ logger, ...(metrics ? { metrics } : {}) })
   const codecHealth: ComponentHealth = { status: 'up', implementation: codec.name }
-  const predictorFactory = options.predictor ?? harmonicMeanPredictor()
-  const predictorHealth: ComponentHealth = options.predictor
-    ? { status: 'up', implementation: 'custom' }
-    : {
-        status: 'degraded',
-        implementation: 'harmonic-mean',
-        reason: `the ${defaults.prediction.model} ONNX model is not in this release; using the harmonic-mean baseline`,
-      }
+  const predictorFactory = options.predictor ?? defaultPredictor(defaults)
+  const predictorHealth: ComponentHealth = {
+    status: 'up',
+    implementation: options.predictor ? 'custom' : `onnx-${defaults.prediction.model}`,
+  }
 
   return new DwcpNode({
     nodeId,

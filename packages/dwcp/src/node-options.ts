@@ -35,7 +35,7 @@ export interface NodeOptions {
   tls?: TlsConfig | false
   /** Codec factory. @default the mode's codec: lz4 (datacenter), zstd-max (internet), adaptive (hybrid) */
   codec?: CodecFactory
-  /** Predictor factory, one predictor per peer. @default harmonicMeanPredictor() (the ONNX model's fallback) */
+  /** Predictor factory, one predictor per peer. @default the mode's ONNX model (harmonic mean until its history is full) */
   predictor?: PredictorFactory
   /** Replicated state. @default none: `node.state` throws DWCP_ERR_COMPONENT_ABSENT */
   replicator?: Replicator

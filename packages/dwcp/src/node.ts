@@ -166,6 +166,7 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     await this.#parts.transport.stop()
     for (const off of this.#unsubscribe.splice(0)) off()
     this.#sessions.clear()
+    await Promise.all([...this.#predictors.values()].map((p) => closePredictor(p)))
     this.#predictors.clear()
     this.#parts.logger.info({ nodeId: this.nodeId }, 'node stopped')
   }
@@ -331,6 +332,8 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
       set.delete(session)
       if (set.size === 0) {
         this.#sessions.delete(peer)
+        const predictor = this.#predictors.get(peer)
+        if (predictor) void closePredictor(predictor)
         this.#predictors.delete(peer)
         this.#parts.detector.forget(peer)
       }
@@ -383,4 +386,10 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     await Promise.race([Promise.allSettled([...this.#outgoing]), timeout])
     if (timer) this.#parts.clock.clearTimeout(timer)
   }
+}
+
+/** Releases what a predictor holds (an onnxruntime session, for the learned ones); core's Predictor has no close. */
+async function closePredictor(predictor: Predictor): Promise<void> {
+  const closable = predictor as Predictor & { close?: () => Promise<void> }
+  await closable.close?.().catch(() => {})
 }
