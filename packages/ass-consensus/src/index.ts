@@ -21,4 +21,6 @@
  * await runSeeds(options)
  * ```
  */
+
+export * from './raft/index.js'
 export type { PickSeedsOptions, RunSeedsOptions, SeedRange, SeedScenario } from './testing/index.js'

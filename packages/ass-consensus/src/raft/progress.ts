@@ -1,0 +1,29 @@
+/**
+ * What a leader knows about one follower's log. In `probe` it sends one append at a time and waits for the
+ * answer (the follower's log position is unknown); in `replicate` it streams appends optimistically.
+ */
+export interface Progress {
+  /** Highest index known to match the leader's log. */
+  match: number
+  /** Next index to send. */
+  next: number
+  state: 'probe' | 'replicate'
+  /** In `probe`, an append is in flight: wait for its answer or the next heartbeat. */
+  paused: boolean
+  /** Heard from this follower since the last check-quorum round. */
+  recentActive: boolean
+}
+
+/** Progress of a follower right after this node became leader with `lastIndex` entries. */
+export function initialProgress(lastIndex: number): Progress {
+  return { match: 0, next: lastIndex + 1, state: 'probe', paused: false, recentActive: false }
+}
+
+/**
+ * The highest index stored on a majority, given every voter's match index (the leader's own included).
+ * With n voters, the ⌊n/2⌋-th largest is on ⌊n/2⌋ + 1 of them.
+ */
+export function quorumIndex(matches: readonly number[]): number {
+  const sorted = [...matches].sort((a, b) => b - a)
+  return sorted[Math.floor(sorted.length / 2)] ?? 0
+}

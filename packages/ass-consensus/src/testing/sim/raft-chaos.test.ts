@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { runSeeds } from '../run-seeds.js'
+import { runRaftChaos } from './raft-chaos.js'
+
+describe('raft under chaos (deterministic simulation)', () => {
+  it('never breaks safety and makes progress after heal', async () => {
+    let committed = 0
+    let crashes = 0
+    let partitions = 0
+    let reads = 0
+    const range = await runSeeds({
+      testFile: import.meta.url,
+      testName: 'never breaks safety and makes progress after heal',
+      seeds: 10_000,
+      scenario: (_seed, random) => {
+        const report = runRaftChaos(random)
+        committed += report.committed
+        crashes += report.crashes
+        partitions += report.partitions
+        reads += report.reads
+      },
+    })
+    // The faults really happened and the clusters really committed work.
+    expect(crashes).toBeGreaterThan(range.count / 2)
+    expect(partitions).toBeGreaterThan(range.count)
+    expect(committed).toBeGreaterThan(range.count * 10)
+    expect(reads).toBeGreaterThan(range.count)
+  }, 120_000)
+})
