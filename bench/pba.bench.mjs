@@ -13,7 +13,7 @@
 //  MAPE, for every predictor alike. So each predictor is reported twice: over every measured second (`mape`,
 //  the plain definition) and without the seconds below STALL_MBPS × scale (`mapeWithoutStalls`).
 // Targets (issue): internet-model MAPE ≤ 0.8 × harmonic-mean MAPE; p99 inference < 1 ms.
-// Options: --traces <dir> (default ../shared/data/traces from the repository root, or DWCP_TRACES_DIR).
+// Options: --traces <dir> (default packages/pba/traces, or DWCP_TRACES_DIR).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,7 +36,7 @@ const tracesArg = process.argv.indexOf('--traces')
 const tracesDirectory =
   (tracesArg >= 0 ? process.argv[tracesArg + 1] : undefined) ??
   process.env.DWCP_TRACES_DIR ??
-  resolve(here, '../../shared/data/traces')
+  resolve(here, '../packages/pba/traces')
 const SCORED_FROM_S = MODE_TRAINING.internet.historySteps
 const STALL_MBPS = 0.05
 const MAPE_RATIO_TARGET = 0.8

@@ -34,9 +34,9 @@ if (typeof runTrainCommand !== 'function') {
 
 const sourceDateEpoch = process.env.SOURCE_DATE_EPOCH
 const createdAt = new Date(sourceDateEpoch ? Number(sourceDateEpoch) * 1000 : Date.now()).toISOString()
-// The project keeps its real data beside the repository (DESIGN.md §10: ../shared/data/ from the repo root).
+// The traces ship with the package (traces/: FCC and Norway HSDPA, see traces/README.md for their sources).
 const defaults = {
-  tracesDirectory: process.env.DWCP_TRACES_DIR ?? resolve(packageDir, '../../../shared/data/traces'),
+  tracesDirectory: process.env.DWCP_TRACES_DIR ?? resolve(packageDir, 'traces'),
   outDirectory: join(packageDir, 'models'),
   createdAt,
 }
