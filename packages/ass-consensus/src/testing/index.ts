@@ -19,6 +19,8 @@
  * })
  * ```
  */
+
+export * from './linearizability/index.js'
 export { repeatCommand } from './repeat-command.js'
 export { type RunSeedsOptions, runSeeds, type SeedScenario } from './run-seeds.js'
 export { SeedFailureError } from './seed-failure-error.js'
