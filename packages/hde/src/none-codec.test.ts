@@ -1,41 +1,11 @@
-import {
-  type Counter,
-  type Gauge,
-  type Histogram,
-  isDwcpError,
-  METRIC_NAMES,
-  type MetricLabels,
-  type MetricName,
-  type Metrics,
-  silentLogger,
-} from '@dwcp/core'
+import { isDwcpError, METRIC_NAMES, silentLogger } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeFrame, encodeFrame } from './frame.js'
 import { noneCodec } from './none-codec.js'
+import { recordingMetrics } from './test-fixtures/recording-metrics.js'
 
 const context = { mode: 'datacenter' } as const
-
-/** Metrics that remember every counter increment. */
-function recordingMetrics() {
-  const counts = new Map<string, number>()
-  const unused = () => {
-    throw new Error('not used by the none codec')
-  }
-  const metrics: Metrics = {
-    counter(name: MetricName): Counter {
-      return {
-        inc(labels?: MetricLabels, value = 1) {
-          const key = `${name}${JSON.stringify(labels ?? {})}`
-          counts.set(key, (counts.get(key) ?? 0) + value)
-        },
-      }
-    },
-    gauge: unused as (name: MetricName) => Gauge,
-    histogram: unused as (name: MetricName) => Histogram,
-  }
-  return { metrics, counts }
-}
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,16 +1,8 @@
-import {
-  type Counter,
-  type Gauge,
-  type Histogram,
-  METRIC_NAMES,
-  type MetricLabels,
-  type MetricName,
-  type Metrics,
-  silentLogger,
-} from '@dwcp/core'
+import { METRIC_NAMES, silentLogger } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeFrame, encodeFrame } from '../frame.js'
+import { recordingMetrics } from '../test-fixtures/recording-metrics.js'
 import { lz4Codec } from './lz4-codec.js'
 import { CODEC_TEST_SEED, chunkArbitrary, seededBytes } from './test-fixtures/test-chunks.js'
 import { CODEC_CASES, quietComponents } from './test-fixtures/test-codec-cases.js'
@@ -19,27 +11,6 @@ import { zstdCodec } from './zstd-codec.js'
 import { zstdLongCodec } from './zstd-long-codec.js'
 
 const context = { mode: 'internet' } as const
-
-/** Metrics that remember every counter increment. */
-function recordingMetrics() {
-  const counts = new Map<string, number>()
-  const unused = () => {
-    throw new Error('not used by the compression codecs')
-  }
-  const metrics: Metrics = {
-    counter(name: MetricName): Counter {
-      return {
-        inc(labels?: MetricLabels, value = 1) {
-          const key = `${name}${JSON.stringify(labels ?? {})}`
-          counts.set(key, (counts.get(key) ?? 0) + value)
-        },
-      }
-    },
-    gauge: unused as (name: MetricName) => Gauge,
-    histogram: unused as (name: MetricName) => Histogram,
-  }
-  return { metrics, counts }
-}
 
 describe.each(CODEC_CASES)('$label codec', ({ algorithm, level, factory, maxTestBytes }) => {
   const codec = factory()(quietComponents)

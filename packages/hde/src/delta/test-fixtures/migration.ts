@@ -2,52 +2,12 @@
  * Test support: one delta codec shared by a sender and a receiver, each with its own bounded baseline store,
  * plus metrics that remember what was recorded. Used only by tests.
  */
-import {
-  type Counter,
-  type Gauge,
-  type Histogram,
-  type MetricLabels,
-  type MetricName,
-  type Metrics,
-  silentLogger,
-} from '@dwcp/core'
+import { silentLogger } from '@dwcp/core'
 import type { DecodedFrame, FrameAlgorithm } from '../../frame.js'
+import { recordingMetrics } from '../../test-fixtures/recording-metrics.js'
 import { boundedBaselineStore } from '../baseline-store.js'
 import { type DeltaCodecInit, deltaCodec } from '../delta-codec.js'
 import { splitPageFrames } from '../page-frames.js'
-
-/** Metrics that remember counter sums and the last gauge values, keyed by name and labels. */
-export function recordingMetrics() {
-  const counts = new Map<string, number>()
-  const gauges = new Map<string, number>()
-  const key = (name: MetricName, labels?: MetricLabels) => `${name}${JSON.stringify(labels ?? {})}`
-  const metrics: Metrics = {
-    counter(name: MetricName): Counter {
-      return {
-        inc(labels?: MetricLabels, value = 1) {
-          counts.set(key(name, labels), (counts.get(key(name, labels)) ?? 0) + value)
-        },
-      }
-    },
-    gauge(name: MetricName): Gauge {
-      return {
-        set(value: number, labels?: MetricLabels) {
-          gauges.set(key(name, labels), value)
-        },
-        inc() {
-          throw new Error('the delta codec sets its gauge')
-        },
-        dec() {
-          throw new Error('the delta codec sets its gauge')
-        },
-      }
-    },
-    histogram(): Histogram {
-      throw new Error('the delta codec records no histogram')
-    },
-  }
-  return { metrics, counts, gauges }
-}
 
 /** Options of {@link migration}. */
 export interface MigrationInit extends DeltaCodecInit {
