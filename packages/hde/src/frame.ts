@@ -3,7 +3,8 @@
  * baseline, the sizes before and after encoding, and a CRC32C over header and payload. The layout is documented
  * as a table in the package README; all integers are big-endian.
  */
-import { crc32c, FrameCorruptError, FrameTooLargeError, InvalidArgumentError } from '@dwcp/core'
+import { FrameCorruptError, FrameTooLargeError, InvalidArgumentError } from '@dwcp/core'
+import { frameCrc32c } from './checksum.js'
 
 /** First two bytes of every frame: ASCII `HD`. */
 export const FRAME_MAGIC = 0x4844
@@ -142,7 +143,7 @@ export function encodeFrame(fields: FrameFields): Uint8Array {
   view.setUint32(sizesOffset + 4, payload.length)
   frame.set(payload, headerBytes)
   const crcOffset = sizesOffset + 8
-  view.setUint32(crcOffset, crc32c(payload, crc32c(frame.subarray(0, crcOffset))))
+  view.setUint32(crcOffset, frameCrc32c(payload, frameCrc32c(frame.subarray(0, crcOffset))))
   return frame
 }
 
@@ -211,7 +212,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions): Dec
   const crcOffset = sizesOffset + 8
   const expected = view.getUint32(crcOffset)
   const payload = bytes.subarray(headerBytes, frameBytes)
-  const actual = crc32c(payload, crc32c(bytes.subarray(0, crcOffset)))
+  const actual = frameCrc32c(payload, frameCrc32c(bytes.subarray(0, crcOffset)))
   if (actual !== expected) {
     throw new FrameCorruptError(`checksum 0x${hex32(actual)} does not match 0x${hex32(expected)}`)
   }

@@ -1,11 +1,12 @@
 /**
  * The adaptive codec (`compression.ml_enabled`): for each chunk it picks, among configured candidate codecs, the
- * one that minimises the predicted time to deliver the run of chunks — encoding and sending overlap, so that
- * is the slower of total encode time (over the cores allowed) and total wire time at the predicted bandwidth.
- * Each candidate's speed and ratio are learnt online per class of chunk (sampled byte entropy), by measuring
- * every encode it does. A candidate not yet seen on a class is measured on a probe (a slice of the chunk, 16 KiB
- * by default) rather than on the whole chunk, so exploring a slow, strong codec costs little; every
- * `exploreEvery` chunks of a class the stalest candidate is probed again, so that estimates follow the data.
+ * one that keeps delivery fastest. Encoding and sending overlap, so a run takes the slower of total encode time
+ * (over the cores allowed) and total wire time at the predicted bandwidth; each chunk goes to the candidate with
+ * the lowest weighted sum of the two, the weight following whichever total leads (see {@link DeliveryPipeline}).
+ * Each candidate's speed and ratio are learnt online per class of chunk (sampled byte entropy): probe rounds
+ * encode one sample of a chunk (64 KiB gathered from four places) with every candidate still worth trying, so
+ * ratios are compared on the same bytes; whole chunks then calibrate the class (see {@link AdaptiveLearner}).
+ * A class is probed on its first chunk and every `exploreEvery` chunks after, so that estimates follow the data.
  */
 import {
   type Codec,
@@ -20,10 +21,7 @@ import {
 import { FRAME_ALGORITHMS, FRAME_MAGIC, type FrameAlgorithm } from '../frame.js'
 import { type AlgorithmEstimate, DeliveryPipeline, predictCost } from './cost-model.js'
 import { classifyChunk, DEFAULT_SAMPLE_BYTES } from './data-class.js'
-import { AdaptiveLearner } from './learner.js'
-
-/** How close (relative) a probed contender's predicted completion must be to the best to earn a whole-chunk trial. */
-const TRIAL_MARGIN = 0.25
+import { AdaptiveLearner, type ProbeResult } from './learner.js'
 
 /** One codec the adaptive codec may choose. */
 export interface AdaptiveCandidate {
@@ -114,66 +112,49 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
     let originalTotal = 0
     let frameTotal = 0
 
-    /** Encodes `bytes` with `candidate` and records what it cost on the class (a probe or a whole chunk). */
+    /** Encodes `bytes` with `candidate`; returns the frame and the encode time. */
     async function timedEncode(
-      className: string,
       candidate: AdaptiveCandidate,
       bytes: Uint8Array,
       context: CodecContext,
-      whole: boolean,
-    ): Promise<{ encoded: EncodedChunk; encodeMs: number }> {
+    ): Promise<{ encoded: EncodedChunk; encodeMs: number; nsPerByte: number; ratio: number }> {
       const startedMs = nowMs()
       const encoded = await candidate.codec.encode(bytes, context)
       const encodeMs = Math.max(0, nowMs() - startedMs)
       const original = Math.max(1, bytes.byteLength)
-      learner.observe(
-        className,
-        candidate.name,
-        (encodeMs * 1e6) / original,
-        encoded.frame.byteLength / original,
-        whole,
-      )
-      return { encoded, encodeMs }
+      return {
+        encoded,
+        encodeMs,
+        nsPerByte: (encodeMs * 1e6) / original,
+        ratio: encoded.frame.byteLength / original,
+      }
     }
 
-    /**
-     * The candidate with the best predicted completion on the class, and its score. A contender that has only
-     * been probed and predicts within `TRIAL_MARGIN` of the best gets one whole chunk instead, so that the
-     * comparison soon rests on whole chunks on both sides (probes are small and understate ratios).
-     */
+    /** The candidate with the best predicted completion on the class, and its score. */
     function best(
       className: string,
       bytes: number,
       bandwidthBps: number,
       cores: number,
-    ): { candidate: AdaptiveCandidate | undefined; score: number; trial: AdaptiveCandidate | undefined } {
+    ): { candidate: AdaptiveCandidate | undefined; score: number } {
       let chosen: AdaptiveCandidate | undefined
       let score = Number.POSITIVE_INFINITY
-      const scores: Array<[AdaptiveCandidate, number]> = []
       for (const c of candidates) {
         const estimate = learner.estimate(className, c.name)
         if (!estimate) continue
         const s = pipeline.score(predictCost(estimate, bytes, bandwidthBps, cores))
-        scores.push([c, s])
         if (s < score) {
           chosen = c
           score = s
         }
       }
-      // Margins compare what the chunk adds to the completion time, not the totals (which dwarf one chunk).
-      const base = pipeline.score({ encodeMs: 0, wireMs: 0 })
-      const trial = scores.find(
-        ([c, s]) =>
-          c !== chosen &&
-          !learner.triedWhole(className, c.name) &&
-          s - base <= (score - base) * (1 + TRIAL_MARGIN),
-      )?.[0]
-      return { candidate: chosen, score, trial }
+      return { candidate: chosen, score }
     }
 
     /**
-     * Probes the candidates on a slice of `chunk` (on a class's first chunk and every `exploreEvery` chunks of
-     * it), skipping any whose encode time alone would already finish later than the best candidate so far: a
+     * Probes every candidate on one slice of `chunk` (on a class's first chunk and every `exploreEvery` chunks of
+     * it), so that their ratios are compared on the same bytes. The first candidate (the anchor) is always probed;
+     * any other whose encode time alone would already finish later than the best candidate so far is skipped: a
      * slow, strong codec is not even probed on a path too fast for it.
      */
     async function explore(
@@ -183,17 +164,24 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
       bandwidthBps: number,
       cores: number,
     ): Promise<void> {
-      const start = Math.max(0, Math.floor((chunk.byteLength - probeBytes) / 2))
-      const probe = chunk.subarray(start, start + probeBytes)
-      for (const c of candidates) {
-        const speed = learner.speedBoundNsPerByte(className, c.name)
-        if (speed !== undefined) {
+      const probe = probeSlice(chunk, probeBytes)
+      const results: ProbeResult[] = []
+      for (const [index, c] of candidates.entries()) {
+        let speed = learner.speedBoundNsPerByte(className, c.name)
+        if (index > 0 && speed === undefined) {
+          // Never measured anywhere: time it on a small slice first, so that a very slow codec costs little.
+          speed = (await timedEncode(c, probe.subarray(0, SPEED_PROBE_BYTES), context)).nsPerByte
+          learner.noteSpeed(c.name, speed)
+        }
+        if (index > 0 && speed !== undefined) {
           const encodeMs = (chunk.byteLength * speed) / 1e6 / Math.max(1, cores)
           const bound = pipeline.score({ encodeMs, wireMs: 0 })
           if (bound >= best(className, chunk.byteLength, bandwidthBps, cores).score) continue
         }
-        await timedEncode(className, c, probe, context, false)
+        const { nsPerByte, ratio } = await timedEncode(c, probe, context)
+        results.push({ name: c.name, nsPerByte, ratio })
       }
+      learner.observeProbes(className, results)
     }
 
     return {
@@ -206,9 +194,11 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
         const chunkNumber = learner.nextChunk(chunkClass)
         if (chunkNumber === 1 || (exploreEvery > 0 && chunkNumber % exploreEvery === 0))
           await explore(chunkClass, chunk, context, bandwidthBps, cores)
-        const choice = best(chunkClass, chunk.byteLength, bandwidthBps, cores)
-        const candidate = choice.trial ?? choice.candidate ?? (candidates[0] as AdaptiveCandidate)
-        const { encoded, encodeMs } = await timedEncode(chunkClass, candidate, chunk, context, true)
+        const candidate =
+          best(chunkClass, chunk.byteLength, bandwidthBps, cores).candidate ??
+          (candidates[0] as AdaptiveCandidate)
+        const { encoded, encodeMs, nsPerByte, ratio } = await timedEncode(candidate, chunk, context)
+        learner.observeWhole(chunkClass, candidate.name, nsPerByte, ratio)
         pipeline.add({
           encodeMs: encodeMs / Math.max(1, cores),
           wireMs: (encoded.frame.byteLength * 8 * 1000) / bandwidthBps,
@@ -237,4 +227,26 @@ export function adaptiveCodec(init: AdaptiveCodecInit): (components: CodecCompon
       },
     }
   }
+}
+
+/** Bytes a codec never measured before is first timed on, before it is probed in full. */
+const SPEED_PROBE_BYTES = 4096
+
+/** Pieces a probe is gathered from: one slice of a chunk can be unlike the rest (a compressed file in an image). */
+const PROBE_PIECES = 4
+
+/**
+ * `probeBytes` of `chunk` for probing: the whole chunk if it is small enough, else `PROBE_PIECES` equal pieces
+ * from the middles of equal parts of it, copied together.
+ */
+export function probeSlice(chunk: Uint8Array, probeBytes: number): Uint8Array {
+  if (chunk.byteLength <= probeBytes) return chunk
+  const pieceBytes = Math.floor(probeBytes / PROBE_PIECES)
+  const partBytes = Math.floor(chunk.byteLength / PROBE_PIECES)
+  const probe = new Uint8Array(pieceBytes * PROBE_PIECES)
+  for (let piece = 0; piece < PROBE_PIECES; piece++) {
+    const start = piece * partBytes + Math.floor((partBytes - pieceBytes) / 2)
+    probe.set(chunk.subarray(start, start + pieceBytes), piece * pieceBytes)
+  }
+  return probe
 }

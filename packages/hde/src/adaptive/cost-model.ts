@@ -31,10 +31,24 @@ export function predictCost(
   }
 }
 
+/** How sharply the weight moves to the resource that leads: at a 10 % lead the leader weighs about 0.69. */
+const STEERING = 8
+/**
+ * Neither resource is ever free: one slow encode early in a run puts encode time far ahead, and a weight of 1
+ * would then send chunks uncompressed, whose wire time every later chunk pays for.
+ */
+const MIN_WEIGHT = 0.05
+
 /**
  * Encoding and sending overlap (chunk n is on the wire while chunk n + 1 is encoded), so a run of chunks takes
- * about max(total encode time, total wire time): the pipeline's slower stage. This keeps those totals, decayed
- * so that old chunks weigh less, and scores a candidate by the completion time it would leave.
+ * about max(total encode time, total wire time): the pipeline's slower stage. This keeps both totals and scores
+ * a candidate by a weighted sum of the encode time and wire time it would add, the weight going to whichever
+ * total leads (a logistic in their relative difference: ½ each when balanced).
+ *
+ * Minimising the completion time of the totals seen so far instead is myopic: after one slow encode it sends the
+ * next chunks uncompressed, "free" while the wire catches up, yet every later chunk pays for those bytes. The
+ * weighted sum is the Lagrangian of max(E, W) with a multiplier steered towards balance; over a long run it picks
+ * the mix of choices that keeps both stages equally busy.
  */
 export class DeliveryPipeline {
   #encodeMs = 0
@@ -46,9 +60,18 @@ export class DeliveryPipeline {
     this.#decay = decay
   }
 
-  /** The completion time if the next chunk had `cost`. */
+  /** The weight of encode time (0..1); wire time weighs the rest. */
+  encodeWeight(): number {
+    const total = this.#encodeMs + this.#wireMs
+    if (total <= 0) return 0.5
+    const weight = 1 / (1 + Math.exp((-STEERING * (this.#encodeMs - this.#wireMs)) / total))
+    return Math.min(1 - MIN_WEIGHT, Math.max(MIN_WEIGHT, weight))
+  }
+
+  /** The weighted cost of a chunk with `cost`: lower is better. */
   score(cost: DeliveryCost): number {
-    return Math.max(this.#encodeMs + cost.encodeMs, this.#wireMs + cost.wireMs)
+    const weight = this.encodeWeight()
+    return weight * cost.encodeMs + (1 - weight) * cost.wireMs
   }
 
   /** Adds the chunk actually sent. */

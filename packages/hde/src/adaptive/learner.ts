@@ -6,37 +6,69 @@ const ALPHA = 0.3
 const ewma = (previous: number | undefined, value: number): number =>
   previous === undefined ? value : previous + ALPHA * (value - previous)
 
+/** Ratios are floored here before dividing: zero pages compress to a header, and 0 would poison the averages. */
+const MIN_RATIO = 1e-6
+
 interface Measured {
-  nsPerByte: number
-  ratio: number
+  value: number
   samples: number
   lastChunk: number
 }
 
 interface ClassKnowledge {
   chunks: number
-  /** From probes (small slices): every contender, on equal footing. */
-  probe: Map<string, Measured>
-  /** From whole chunks actually sent: what a choice really costs on this class. */
-  whole: Map<string, Measured>
+  /** Encode time per byte, from whole chunks where there are some, else from probes. */
+  wholeSpeed: Map<string, Measured>
+  probeSpeed: Map<string, Measured>
+  /** Each candidate's size ratio divided by the anchor's, measured on the same probe slice. */
+  relative: Map<string, Measured>
+  /**
+   * The class's anchor-equivalent ratio: a whole chunk's ratio divided by the relative factor of the candidate
+   * that encoded it. Every candidate's predicted ratio is this times its relative factor.
+   */
+  level: Measured | undefined
+  /** The anchor's own probe ratio: the level until a whole chunk of the class has been sent. */
+  anchorProbeRatio: number | undefined
+}
+
+/** One candidate's result on a probe slice. */
+export interface ProbeResult {
+  /** Candidate name. */
+  name: string
+  /** Encode time per byte, ns. */
+  nsPerByte: number
+  /** Frame bytes per original byte. */
+  ratio: number
 }
 
 /**
- * What the adaptive codec knows, per class of chunk and per candidate: encode speed and ratio, measured on
- * probes and on whole chunks, kept apart. Both depend on the data (zero pages encode at memory speed, random
- * bytes not at all), so nothing is shared across classes except a hint of each codec's speed, used only to
- * decide whether a codec is worth probing at all. A whole-chunk measurement, once there is one, is preferred to
- * a probe's: probes are small, so they understate both the ratio a codec reaches and its per-call overhead.
+ * What the adaptive codec knows, per class of chunk and per candidate: encode speed and size ratio.
+ *
+ * Ratios are compared on the same bytes. Chunks of one class still differ (one compresses to a third, the next to
+ * a half), so averaging each candidate's ratio over the chunks it happened to encode would compare candidates on
+ * different data: the one tried on the easy chunks would look best. Instead a probe round encodes one slice with
+ * every candidate and keeps each one's ratio relative to an anchor (the first candidate, always probed); whole
+ * chunks then set the class's level, whichever candidate encoded them. A prediction is level × relative factor,
+ * so a candidate's choice depends only on same-data comparisons. Speeds vary less across the chunks of a class
+ * and are averaged directly, whole-chunk measurements preferred (probes carry a per-call overhead that small
+ * slices exaggerate).
  */
 export class AdaptiveLearner {
   readonly #classes = new Map<string, ClassKnowledge>()
-  readonly #slowestNsPerByte = new Map<string, number>()
+  readonly #fastestNsPerByte = new Map<string, number>()
 
   /** Counts one chunk of `className`; returns the class's chunk count (1 for its first chunk). */
   nextChunk(className: string): number {
     let known = this.#classes.get(className)
     if (!known) {
-      known = { chunks: 0, probe: new Map(), whole: new Map() }
+      known = {
+        chunks: 0,
+        wholeSpeed: new Map(),
+        probeSpeed: new Map(),
+        relative: new Map(),
+        level: undefined,
+        anchorProbeRatio: undefined,
+      }
       this.#classes.set(className, known)
     }
     return ++known.chunks
@@ -49,43 +81,57 @@ export class AdaptiveLearner {
   speedBoundNsPerByte(className: string, name: string): number | undefined {
     const known = this.#classes.get(className)
     return (
-      known?.whole.get(name)?.nsPerByte ??
-      known?.probe.get(name)?.nsPerByte ??
-      this.#slowestNsPerByte.get(name)
+      known?.wholeSpeed.get(name)?.value ??
+      known?.probeSpeed.get(name)?.value ??
+      this.#fastestNsPerByte.get(name)
     )
   }
 
-  /** Records one encode of `name` on `className`: a probe or a whole chunk. */
-  observe(className: string, name: string, nsPerByte: number, ratio: number, whole: boolean): void {
+  /** Records a probe round on `className`: every result was measured on the same slice; the first is the anchor. */
+  observeProbes(className: string, results: readonly ProbeResult[]): void {
+    const known = this.#classes.get(className)
+    const anchor = results[0]
+    if (!known || !anchor) return
+    const anchorRatio = Math.max(MIN_RATIO, anchor.ratio)
+    known.anchorProbeRatio = ewma(known.anchorProbeRatio, anchorRatio)
+    for (const result of results) {
+      update(known.probeSpeed, result.name, result.nsPerByte, known.chunks)
+      update(known.relative, result.name, Math.max(MIN_RATIO, result.ratio) / anchorRatio, known.chunks)
+      this.#noteSpeed(result.name, result.nsPerByte)
+    }
+  }
+
+  /** Records a whole chunk of `className` encoded by `name`. */
+  observeWhole(className: string, name: string, nsPerByte: number, ratio: number): void {
     const known = this.#classes.get(className)
     if (!known) return
-    const table = whole ? known.whole : known.probe
-    const previous = table.get(name)
-    table.set(name, {
-      nsPerByte: ewma(previous?.nsPerByte, nsPerByte),
-      ratio: ewma(previous?.ratio, ratio),
-      samples: (previous?.samples ?? 0) + 1,
+    update(known.wholeSpeed, name, nsPerByte, known.chunks)
+    this.#noteSpeed(name, nsPerByte)
+    const relative = known.relative.get(name)?.value
+    if (relative === undefined) return
+    const level = Math.max(MIN_RATIO, ratio) / relative
+    known.level = {
+      value: ewma(known.level?.value, level),
+      samples: (known.level?.samples ?? 0) + 1,
       lastChunk: known.chunks,
-    })
-    const fastest = this.#slowestNsPerByte.get(name)
-    if (fastest === undefined || nsPerByte < fastest) this.#slowestNsPerByte.set(name, nsPerByte)
+    }
   }
 
-  /** Whether `name` has been sent as a whole chunk of `className`. */
-  triedWhole(className: string, name: string): boolean {
-    return this.#classes.get(className)?.whole.has(name) ?? false
-  }
-
-  /** The estimate of `name` on `className`: whole-chunk if there is one, else the probes'; undefined if neither. */
+  /**
+   * The estimate of `name` on `className`, or undefined until it has been probed there. Before any whole chunk
+   * of the class, the level is the anchor's probe ratio (relative factor 1).
+   */
   estimate(className: string, name: string): AlgorithmEstimate | undefined {
     const known = this.#classes.get(className)
-    const measured = known?.whole.get(name) ?? known?.probe.get(name)
-    if (!measured) return undefined
+    const relative = known?.relative.get(name)
+    const speed = known?.wholeSpeed.get(name) ?? known?.probeSpeed.get(name)
+    if (!known || !relative || !speed) return undefined
+    const level = known.level?.value ?? known.anchorProbeRatio ?? 1
     return {
-      encodeNsPerByte: measured.nsPerByte,
-      sizeRatio: measured.ratio,
-      samples: measured.samples,
-      lastChunk: measured.lastChunk,
+      encodeNsPerByte: speed.value,
+      sizeRatio: Math.min(1.01, level * relative.value),
+      samples: speed.samples,
+      lastChunk: Math.max(speed.lastChunk, relative.lastChunk),
     }
   }
 
@@ -102,4 +148,23 @@ export class AdaptiveLearner {
     }
     return out
   }
+
+  /** Records an encode speed of `name` seen outside any class (a first timing on a small slice). */
+  noteSpeed(name: string, nsPerByte: number): void {
+    this.#noteSpeed(name, nsPerByte)
+  }
+
+  #noteSpeed(name: string, nsPerByte: number): void {
+    const fastest = this.#fastestNsPerByte.get(name)
+    if (fastest === undefined || nsPerByte < fastest) this.#fastestNsPerByte.set(name, nsPerByte)
+  }
+}
+
+function update(table: Map<string, Measured>, name: string, value: number, chunk: number): void {
+  const previous = table.get(name)
+  table.set(name, {
+    value: ewma(previous?.value, value),
+    samples: (previous?.samples ?? 0) + 1,
+    lastChunk: chunk,
+  })
 }

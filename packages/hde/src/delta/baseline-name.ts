@@ -5,7 +5,8 @@
  * holds, so a frame decoded twice, out of order or after a lost frame fails with a typed error instead of
  * being applied to the wrong version of the page.
  */
-import { crc32c, FrameCorruptError, InvalidArgumentError } from '@dwcp/core'
+import { FrameCorruptError, InvalidArgumentError } from '@dwcp/core'
+import { frameCrc32c } from '../checksum.js'
 import { FRAME_BASELINE_ID_MAX_BYTES } from '../frame.js'
 
 /** Bytes the version suffix adds to a page id: `@` and eight hex digits. */
@@ -47,7 +48,7 @@ export function checkChunkId(chunkId: string, pageCount: number): void {
 
 /** The name a delta frame carries for a delta of page `pageId` against `baseline`. */
 export function versionedBaselineName(pageId: string, baseline: Uint8Array): string {
-  return `${pageId}@${crc32c(baseline).toString(16).padStart(8, '0')}`
+  return `${pageId}@${frameCrc32c(baseline).toString(16).padStart(8, '0')}`
 }
 
 /**

@@ -4,7 +4,8 @@
  * smaller of `xbzrle` and `zstd-delta` if that beats the raw page; otherwise (no usable baseline, or a delta
  * no smaller than the page) the smaller of plain `zstd` and `none`.
  */
-import { type BaselineStore, crc32c, FrameCorruptError } from '@dwcp/core'
+import { type BaselineStore, FrameCorruptError } from '@dwcp/core'
+import { frameCrc32c } from '../checksum.js'
 import { type DecodedFrame, encodeFrame, type FrameAlgorithm } from '../frame.js'
 import { parseVersionedBaselineName, versionedBaselineName } from './baseline-name.js'
 import { decodeXbzrle, encodeXbzrle } from './xbzrle.js'
@@ -168,7 +169,7 @@ function heldBaseline(
       `baseline ${pageId} holds ${baseline.length} bytes, the frame announces ${frame.originalBytes}`,
     )
   }
-  const heldCrc = crc32c(baseline)
+  const heldCrc = frameCrc32c(baseline)
   if (heldCrc !== expectedCrc) {
     throw new FrameCorruptError(
       `baseline ${pageId} is held as version ${hex32(heldCrc)}, the frame was encoded against ${hex32(expectedCrc)}`,
