@@ -1,9 +1,10 @@
 /**
  * @packageDocumentation
- * State sync and consensus for DWCP (ASS/ACP). This release holds the shared deterministic-test harness,
- * published as the `@dwcp/ass-consensus/testing` entry point (`runSeeds`, `pickSeeds`, `SeedFailureError`);
- * this entry re-exports its types. Raft (datacenter), PBFT (internet) and the CRDT replicator arrive in later
- * releases, each tested through that harness.
+ * State sync and consensus for DWCP (ASS/ACP): the Raft core without I/O (`RaftNode`), its wire codec, the
+ * host that runs it against storage, peers and a clock (`RaftHost`), the `Consensus` and linearizable
+ * `Replicator` built on it, and durable storage in SQLite (`state.db`). The deterministic-test harness is the
+ * `@dwcp/ass-consensus/testing` entry point (`runSeeds`, the cluster simulator, the linearizability checker);
+ * this entry re-exports its option types. PBFT and the CRDT replicator (internet mode) arrive later.
  *
  * @example
  * ```ts
@@ -23,4 +24,7 @@
  */
 
 export * from './raft/index.js'
+export * from './raft-host/index.js'
+export * from './raft-wire/index.js'
+export * from './storage/index.js'
 export type { PickSeedsOptions, RunSeedsOptions, SeedRange, SeedScenario } from './testing/index.js'

@@ -28,6 +28,9 @@ export type DwcpErrorCode =
   | 'DWCP_ERR_NATIVE_UNAVAILABLE'
   | 'DWCP_ERR_SOCKET_OPTION'
   | 'DWCP_ERR_UCX'
+  | 'DWCP_ERR_STATE_CORRUPT'
+  | 'DWCP_ERR_STATE_FOREIGN'
+  | 'DWCP_ERR_NOT_LEADER'
 
 /** Base class of every DWCP error. Prefer {@link isDwcpError} over `instanceof`. */
 export class DwcpError<Data extends object = Record<string, unknown>> extends Error {
@@ -214,5 +217,28 @@ export class SocketOptionError extends DwcpError<{ option: string; errno: number
 export class UcxError extends DwcpError<{ operation: string; status: number; statusName: string }> {
   constructor(operation: string, status: number, statusName: string, message?: string) {
     super('DWCP_ERR_UCX', `${operation}: ${message ?? statusName}`, { operation, status, statusName })
+  }
+}
+
+/** A state store (`state.db`, a backup) failed its integrity check or does not have the expected layout. */
+export class StateCorruptError extends DwcpError<{ path: string; reason: string }> {
+  constructor(path: string, reason: string) {
+    super('DWCP_ERR_STATE_CORRUPT', `state store ${path} is corrupt: ${reason}`, { path, reason })
+  }
+}
+
+/** A state store belongs to another node, cluster or application, or to an unknown schema version. */
+export class StateForeignError extends DwcpError<{ path: string; reason: string }> {
+  constructor(path: string, reason: string) {
+    super('DWCP_ERR_STATE_FOREIGN', `state store ${path} is not this node's: ${reason}`, { path, reason })
+  }
+}
+
+/** A request that only the consensus leader can serve reached another node; `leader` names it when known. */
+export class NotLeaderError extends DwcpError<{ leader: string | undefined }> {
+  constructor(leader: string | undefined) {
+    super('DWCP_ERR_NOT_LEADER', `not the leader${leader ? ` (the leader is ${leader})` : ' (no leader known)'}`, {
+      leader,
+    })
   }
 }

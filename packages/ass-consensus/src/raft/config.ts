@@ -1,11 +1,15 @@
 import { InvalidArgumentError, type Random } from '@dwcp/core'
-import type { Entry, HardState, NodeId } from './types.js'
+import type { NodeId, PersistedState } from './types.js'
 
 /** Options of a {@link RaftNode}. Time is counted in ticks; the host decides how long a tick is. */
 export interface RaftConfig {
   /** This node's id. */
   id: NodeId
-  /** Every voting member, this node included. */
+  /**
+   * The voting members when the log holds no membership change: every member of a new cluster, this node
+   * included; or, for a node joining a running cluster, the members it joins (without itself; the membership
+   * change that adds it arrives through the log).
+   */
   peers: readonly NodeId[]
   /** Randomness for election timeouts; inject `seededRandom(seed)` to replay a run. */
   random: Random
@@ -27,7 +31,7 @@ export interface RaftConfig {
   /** A leader steps down when it has not heard from a quorum in an election timeout. @default true */
   checkQuorum?: boolean
   /** What was persisted before a restart. */
-  storage?: { hardState: HardState; entries: readonly Entry[] }
+  storage?: PersistedState
 }
 
 /** {@link RaftConfig} with defaults filled in and checked. */
@@ -44,8 +48,9 @@ export function resolveConfig(config: RaftConfig): ResolvedRaftConfig {
     checkQuorum: true,
     ...config,
   }
-  if (!resolved.peers.includes(resolved.id))
-    throw new InvalidArgumentError('peers', `must include this node (${resolved.id})`)
+  // A node joining a running cluster starts outside the voters it knows of and learns the membership that
+  // adds it from the leader's log; it never campaigns until it is a voter.
+  if (resolved.peers.length === 0) throw new InvalidArgumentError('peers', 'must name at least one voter')
   if (new Set(resolved.peers).size !== resolved.peers.length)
     throw new InvalidArgumentError('peers', 'must not repeat a node')
   positiveInteger('electionTicks', resolved.electionTicks)

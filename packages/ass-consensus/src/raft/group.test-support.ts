@@ -1,7 +1,7 @@
 import type { Random } from '@dwcp/core'
 import type { RaftConfig } from './config.js'
 import { RaftNode } from './raft-node.js'
-import type { Entry, Message, ReadState } from './types.js'
+import type { Entry, Message, ReadState, Snapshot } from './types.js'
 
 /** A Random that always returns `value`: pins election timeouts in unit tests. */
 export const fixedRandom = (value = 0): Random => ({ next: () => value })
@@ -15,6 +15,8 @@ export class Group {
   readonly applied = new Map<string, Entry[]>()
   readonly persisted = new Map<string, Entry[]>()
   readonly reads = new Map<string, ReadState[]>()
+  /** Snapshots each node received from a leader (persisted and restored). */
+  readonly snapshots = new Map<string, Snapshot[]>()
   queue: Message[] = []
 
   constructor(ids: readonly string[], options: Partial<RaftConfig> = {}) {
@@ -27,6 +29,7 @@ export class Group {
     this.applied.set(node.id, [])
     this.persisted.set(node.id, [])
     this.reads.set(node.id, [])
+    this.snapshots.set(node.id, [])
     this.collect(node.id)
   }
 
@@ -42,9 +45,15 @@ export class Group {
     const node = this.get(id)
     while (node.hasReady()) {
       const rd = node.ready()
-      const log = this.persisted.get(id)!
-      if (rd.entries[0]) log.length = rd.entries[0].index - 1
+      let log = this.persisted.get(id)!
+      if (rd.snapshot) {
+        this.snapshots.get(id)!.push(rd.snapshot)
+        log = []
+      }
+      const first = rd.entries[0]
+      if (first) log = log.filter((e) => e.index < first.index)
       log.push(...rd.entries)
+      this.persisted.set(id, log)
       this.applied.get(id)!.push(...rd.committedEntries)
       this.queue.push(...rd.messages)
       this.reads.get(id)!.push(...rd.readStates)

@@ -1,13 +1,16 @@
 /**
  * What a leader knows about one follower's log. In `probe` it sends one append at a time and waits for the
- * answer (the follower's log position is unknown); in `replicate` it streams appends optimistically.
+ * answer (the follower's log position is unknown); in `replicate` it streams appends optimistically; in
+ * `snapshot` the follower needs entries compacted away and the leader has sent its snapshot.
  */
 export interface Progress {
   /** Highest index known to match the leader's log. */
   match: number
   /** Next index to send. */
   next: number
-  state: 'probe' | 'replicate'
+  state: 'probe' | 'replicate' | 'snapshot'
+  /** In `snapshot`, ticks since the snapshot was sent: it is sent again after an election timeout. */
+  snapshotTicks: number
   /** In `probe`, an append is in flight: wait for its answer or the next heartbeat. */
   paused: boolean
   /** Heard from this follower since the last check-quorum round. */
@@ -16,7 +19,14 @@ export interface Progress {
 
 /** Progress of a follower right after this node became leader with `lastIndex` entries. */
 export function initialProgress(lastIndex: number): Progress {
-  return { match: 0, next: lastIndex + 1, state: 'probe', paused: false, recentActive: false }
+  return {
+    match: 0,
+    next: lastIndex + 1,
+    state: 'probe',
+    paused: false,
+    recentActive: false,
+    snapshotTicks: 0,
+  }
 }
 
 /**

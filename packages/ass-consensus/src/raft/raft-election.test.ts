@@ -157,7 +157,7 @@ describe('leader election (§5.2)', () => {
 
   it('rejects a configuration outside its domain with InvalidArgumentError', () => {
     const bad = [
-      { id: 'x', peers: ['a'] },
+      { id: 'x', peers: [] },
       { id: 'a', peers: ['a', 'a'] },
       { id: 'a', peers: ['a'], electionTicks: 0 },
       { id: 'a', peers: ['a'], electionTicks: 3, heartbeatTicks: 3 },

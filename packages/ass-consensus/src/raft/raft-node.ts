@@ -1,15 +1,15 @@
+import { InvalidArgumentError } from '@dwcp/core'
 import type { RaftConfig } from './config.js'
-import { initialProgress, quorumIndex } from './progress.js'
-import { quorumSize, takeQuorumActive, voteOutcome } from './quorum.js'
-import { RaftState } from './raft-state.js'
+import { initialProgress } from './progress.js'
+import { takeQuorumActive, voteOutcome } from './quorum.js'
+import { RaftReplication } from './raft-replication.js'
 import type {
-  AppendRequest,
-  AppendResponse,
   Message,
   NodeId,
   ProposeResult,
   ReadIndexResult,
   ReadState,
+  Snapshot,
   VoteRequest,
   VoteResponse,
 } from './types.js'
@@ -20,7 +20,7 @@ import type {
  * Nothing here reads a clock, a timer or `Math.random`: a run is a pure function of its inputs and the
  * injected `Random`.
  */
-export class RaftNode extends RaftState {
+export class RaftNode extends RaftReplication {
   constructor(config: RaftConfig) {
     super(config)
     this.resetElectionTimeout()
@@ -36,7 +36,7 @@ export class RaftNode extends RaftState {
         this.transferee = undefined
       if (this.electionElapsed >= this.config.electionTicks) {
         this.electionElapsed = 0
-        if (this.config.checkQuorum && !takeQuorumActive(this.progress.values(), this.config.peers.length)) {
+        if (this.config.checkQuorum && !takeQuorumActive(this.progress.values(), this.currentVoters.length)) {
           this.becomeFollower(this.term, undefined)
           return
         }
@@ -45,6 +45,12 @@ export class RaftNode extends RaftState {
         this.heartbeatElapsed = 0
         for (const peer of this.others) {
           const pr = this.progress.get(peer)!
+          if (pr.state === 'snapshot') {
+            // A snapshot can be large: sent again only if it has gone unanswered for an election timeout.
+            pr.snapshotTicks += this.config.heartbeatTicks
+            if (pr.snapshotTicks < this.config.electionTicks) continue
+            pr.state = 'probe'
+          }
           pr.paused = false
           this.sendAppend(peer, true)
         }
@@ -62,6 +68,53 @@ export class RaftNode extends RaftState {
     this.log.append({ term: this.term, index, data })
     this.afterLeaderAppend()
     return { accepted: true, index, term: this.term }
+  }
+
+  /**
+   * Proposes adding or removing one voter (single-server membership change, §4.1 of the Raft thesis). The
+   * change takes effect on each node when the entry commits; until then the old voters decide. Refused while an
+   * earlier change is uncommitted, before this leader has committed an entry of its own term (otherwise two
+   * changes decided by different leaders could overlap), when `add` is already a voter, when `remove` is not
+   * one, and when it would leave no voter.
+   */
+  proposeMembership(change: { add: NodeId } | { remove: NodeId }): ProposeResult {
+    if (this.currentRole !== 'leader' || this.transferee !== undefined)
+      return { accepted: false, leader: this.lead }
+    if (this.log.term(this.log.committed) !== this.term) return { accepted: false, leader: this.id }
+    for (const entry of this.log.slice(this.log.committed + 1, this.log.lastIndex))
+      if (entry.voters) return { accepted: false, leader: this.id }
+    let voters: NodeId[]
+    if ('add' in change) {
+      if (this.currentVoters.includes(change.add)) return { accepted: false, leader: this.id }
+      voters = [...this.currentVoters, change.add]
+    } else {
+      if (!this.currentVoters.includes(change.remove) || this.currentVoters.length === 1)
+        return { accepted: false, leader: this.id }
+      voters = this.currentVoters.filter((v) => v !== change.remove)
+    }
+    const index = this.log.lastIndex + 1
+    this.log.append({ term: this.term, index, data: undefined, voters })
+    this.afterLeaderAppend()
+    return { accepted: true, index, term: this.term }
+  }
+
+  /**
+   * Compacts the log up to `index` (§7): the host applied everything through `index` and serialized its state
+   * machine as `data`. The node keeps that snapshot to send to followers that fall behind it, and drops the
+   * entries it covers; the host persists the same snapshot (`storage.compact`). Returns the snapshot, or
+   * undefined when `index` is not above the current snapshot.
+   */
+  compact(index: number, data: Uint8Array): Snapshot | undefined {
+    if (!Number.isInteger(index) || index > this.log.applied)
+      throw new InvalidArgumentError(
+        'index',
+        `${index} is not an applied index (applied ${this.log.applied})`,
+      )
+    if (index <= this.log.snapshotIndex) return undefined
+    const snapshot: Snapshot = { index, term: this.log.term(index)!, voters: this.votersAt(index), data }
+    this.log.compact(index)
+    this.latestSnapshot = snapshot
+    return snapshot
   }
 
   /**
@@ -104,15 +157,22 @@ export class RaftNode extends RaftState {
 
   /** Processes one message from a peer. Messages from unknown nodes or to other nodes are ignored. */
   step(m: Message): void {
-    if (m.to !== this.id || !this.config.peers.includes(m.from)) return
+    if (m.to !== this.id) return
+    // Votes count only among voters. Replication is taken from any leader of a current term: a node just added
+    // may not yet know the membership that includes it.
+    const isVoteTraffic =
+      m.type === 'vote' || m.type === 'preVote' || m.type === 'voteResponse' || m.type === 'preVoteResponse'
+    if (isVoteTraffic && !this.currentVoters.includes(m.from)) return
+    const fromLeader = m.type === 'append' || m.type === 'snapshot'
     if (m.term > this.term) {
       if ((m.type === 'vote' || m.type === 'preVote') && !m.transfer && this.inLease()) return
       const keepsTerm = m.type === 'preVote' || (m.type === 'preVoteResponse' && m.granted)
-      if (!keepsTerm) this.becomeFollower(m.term, m.type === 'append' ? m.from : undefined)
+      if (!keepsTerm) this.becomeFollower(m.term, fromLeader ? m.from : undefined)
     } else if (m.term < this.term) {
       // Answer a stale leader so it learns the new term and steps down (with pre-vote or check-quorum it could
       // otherwise never hear of it), and reject a stale pre-vote so the pre-candidate learns it too.
       if (m.type === 'append') this.answerAppend(m.from, false, 0, m.prevIndex)
+      else if (m.type === 'snapshot') this.answerAppend(m.from, false, 0, m.snapshot.index)
       else if (m.type === 'preVote') this.answerVote('preVoteResponse', m.from, this.term, false)
       return
     }
@@ -131,37 +191,14 @@ export class RaftNode extends RaftState {
       case 'appendResponse':
         this.handleAppendResponse(m)
         return
+      case 'snapshot':
+        this.handleSnapshot(m)
+        return
       case 'timeoutNow':
         // Only the leader of this term sends it; a pre-vote would be refused by nodes still in its lease.
         if (this.currentRole === 'follower' && this.lead === m.from) this.campaignAs('candidate', true)
         return
     }
-  }
-
-  private resetElectionTimeout(): void {
-    const base = this.config.electionTicks
-    this.randomizedElectionTimeout = base + Math.floor(this.config.random.next() * base)
-  }
-
-  private reset(term: number): void {
-    if (term !== this.term) {
-      this.term = term
-      this.vote = undefined
-    }
-    this.lead = undefined
-    this.electionElapsed = 0
-    this.heartbeatElapsed = 0
-    this.votes = new Map()
-    this.progress = new Map()
-    this.reads.clear()
-    this.transferee = undefined
-    this.resetElectionTimeout()
-  }
-
-  private becomeFollower(term: number, lead: NodeId | undefined): void {
-    this.reset(term)
-    this.currentRole = 'follower'
-    this.lead = lead
   }
 
   /**
@@ -181,6 +218,9 @@ export class RaftNode extends RaftState {
   }
 
   private campaignAs(role: 'preCandidate' | 'candidate', transfer = false): void {
+    // A node outside the voters (removed, or added but not yet committed) never campaigns. Its election clock
+    // keeps running, so that its lease on a leader it no longer hears from expires and it answers votes.
+    if (!this.currentVoters.includes(this.id)) return
     if (role === 'candidate') {
       this.reset(this.term + 1)
       this.vote = this.id
@@ -193,7 +233,7 @@ export class RaftNode extends RaftState {
     }
     this.currentRole = role
     this.votes.set(this.id, true)
-    if (voteOutcome(this.votes, this.config.peers.length) === 'won') {
+    if (voteOutcome(this.votes, this.currentVoters.length) === 'won') {
       if (role === 'preCandidate') this.campaignAs('candidate')
       else this.becomeLeader()
       return
@@ -224,10 +264,6 @@ export class RaftNode extends RaftState {
     this.afterLeaderAppend()
   }
 
-  private afterLeaderAppend(): void {
-    if (!this.maybeCommit()) for (const peer of this.others) this.sendAppend(peer, false)
-  }
-
   private handleVoteRequest(m: VoteRequest): void {
     const canVote =
       this.vote === m.from ||
@@ -250,7 +286,7 @@ export class RaftNode extends RaftState {
     const expected = this.currentRole === 'preCandidate' ? 'preVoteResponse' : 'voteResponse'
     if (this.currentRole === 'follower' || this.currentRole === 'leader' || m.type !== expected) return
     this.votes.set(m.from, m.granted)
-    const outcome = voteOutcome(this.votes, this.config.peers.length)
+    const outcome = voteOutcome(this.votes, this.currentVoters.length)
     if (outcome === 'won') {
       if (this.currentRole === 'preCandidate') this.campaignAs('candidate')
       else this.becomeLeader()
@@ -259,109 +295,7 @@ export class RaftNode extends RaftState {
     }
   }
 
-  private handleAppend(m: AppendRequest): void {
-    if (this.currentRole !== 'follower') this.becomeFollower(m.term, m.from)
-    this.lead = m.from
-    this.electionElapsed = 0
-    if (m.prevIndex < this.log.committed) {
-      // Everything up to our commit already matches any legitimate leader's log.
-      this.answerAppend(m.from, true, this.log.committed, 0, m.readSeq)
-      return
-    }
-    if (!this.log.matchTerm(m.prevIndex, m.prevTerm)) {
-      this.answerAppend(m.from, false, 0, m.prevIndex, m.readSeq)
-      return
-    }
-    const lastNew = this.log.merge(m.prevIndex, m.entries)
-    // Only what this message proved to match may be marked committed (§5.3, "index of last new entry").
-    this.log.commitTo(Math.min(m.commit, lastNew))
-    this.answerAppend(m.from, true, lastNew, 0, m.readSeq)
-  }
-
-  private answerAppend(
-    to: NodeId,
-    success: boolean,
-    matchIndex: number,
-    rejectedIndex: number,
-    readSeq = 0,
-  ): void {
-    const { id: from, term } = this
-    const lastIndex = this.log.lastIndex
-    this.send({
-      type: 'appendResponse',
-      from,
-      to,
-      term,
-      success,
-      matchIndex,
-      rejectedIndex,
-      lastIndex,
-      readSeq,
-    })
-  }
-
   private answerVote(type: VoteResponse['type'], to: NodeId, term: number, granted: boolean): void {
     this.send({ type, from: this.id, to, term, granted })
-  }
-
-  private handleAppendResponse(m: AppendResponse): void {
-    if (this.currentRole !== 'leader') return
-    const pr = this.progress.get(m.from)
-    if (!pr) return
-    pr.recentActive = true
-    // Any answer in this term, even a rejection, shows the follower still follows this leader.
-    if (m.readSeq)
-      this.readStates.push(...this.reads.ack(m.from, m.readSeq, quorumSize(this.config.peers.length)))
-    if (m.success) {
-      // A follower that was being probed was skipped by every broadcast meanwhile, commit updates included.
-      const wasProbing = pr.state === 'probe'
-      if (m.matchIndex > pr.match) pr.match = m.matchIndex
-      pr.next = Math.max(pr.next, pr.match + 1)
-      pr.state = 'replicate'
-      pr.paused = false
-      if (!this.maybeCommit()) this.sendAppend(m.from, wasProbing)
-      if (m.from === this.transferee && pr.match === this.log.lastIndex)
-        this.send({ type: 'timeoutNow', from: this.id, to: m.from, term: this.term })
-      return
-    }
-    // A rejection of an index already known to match is a late duplicate.
-    if (m.rejectedIndex <= pr.match) return
-    pr.next = Math.max(pr.match + 1, Math.min(m.rejectedIndex, m.lastIndex + 1))
-    pr.state = 'probe'
-    pr.paused = false
-    this.sendAppend(m.from, false)
-  }
-
-  /** Advances the commit index to what a majority stores, counting only entries of this term (§5.4.2). */
-  private maybeCommit(): boolean {
-    const matches = [this.log.lastIndex, ...this.others.map((p) => this.progress.get(p)!.match)]
-    const index = quorumIndex(matches)
-    if (index <= this.log.committed || this.log.term(index) !== this.term) return false
-    this.log.commitTo(index)
-    // Tell followers at once rather than at the next heartbeat.
-    for (const peer of this.others) this.sendAppend(peer, true)
-    return true
-  }
-
-  private sendAppend(to: NodeId, evenIfEmpty: boolean): void {
-    const pr = this.progress.get(to)!
-    if (pr.state === 'probe' && pr.paused) return
-    const last = Math.min(this.log.lastIndex, pr.next + this.config.maxEntriesPerMessage - 1)
-    const entries = this.log.slice(pr.next, last)
-    if (entries.length === 0 && !evenIfEmpty) return
-    const prevIndex = pr.next - 1
-    this.send({
-      type: 'append',
-      from: this.id,
-      to,
-      term: this.term,
-      prevIndex,
-      prevTerm: this.log.term(prevIndex) ?? 0,
-      entries,
-      commit: this.log.committed,
-      readSeq: this.reads.lastSeq,
-    })
-    if (pr.state === 'replicate') pr.next = prevIndex + entries.length + 1
-    else pr.paused = true
   }
 }

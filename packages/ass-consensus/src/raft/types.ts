@@ -1,14 +1,34 @@
 /** Identifies a node of a Raft group. */
 export type NodeId = string
 
-/** One log entry. `data` is `undefined` for the empty entry a new leader appends to commit earlier terms. */
+/**
+ * One log entry. `data` is `undefined` for the empty entry a new leader appends to commit earlier terms and for
+ * a membership change, which carries `voters` instead.
+ */
 export interface Entry {
   /** Term of the leader that created the entry. */
   term: number
   /** Position in the log, from 1. */
   index: number
-  /** The proposed command, or `undefined` for a leader's no-op entry. */
+  /** The proposed command, or `undefined` for a leader's no-op entry or a membership change. */
   data: Uint8Array | undefined
+  /**
+   * On a membership change only: every voting member once this entry commits (one server added to or removed
+   * from the voters before it). Applied by every node when its commit index passes the entry.
+   */
+  voters?: readonly NodeId[]
+}
+
+/** The state machine as of a log index, standing in for every entry up to it (log compaction, §7). */
+export interface Snapshot {
+  /** Last index the snapshot covers. */
+  index: number
+  /** Term of the entry at `index`. */
+  term: number
+  /** Voting members as of `index`. */
+  voters: readonly NodeId[]
+  /** The state machine's serialized state (opaque to Raft). */
+  data: Uint8Array
 }
 
 /** What must be durable before any message of the same {@link Ready} leaves the node. */
@@ -82,17 +102,38 @@ export interface TimeoutNow {
   term: number
 }
 
+/** The leader sends its snapshot to a follower that needs entries it has compacted away (InstallSnapshot). */
+export interface InstallSnapshot {
+  type: 'snapshot'
+  from: NodeId
+  to: NodeId
+  term: number
+  snapshot: Snapshot
+}
+
 /** Every message Raft nodes exchange. */
-export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse | TimeoutNow
+export type Message =
+  | VoteRequest
+  | VoteResponse
+  | AppendRequest
+  | AppendResponse
+  | TimeoutNow
+  | InstallSnapshot
 
 /** The role a node plays. */
 export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader'
 
 /**
- * Work the host must do, in this order: persist `hardState` and `entries` (durably), send `messages`, apply
- * `committedEntries`, then call `advance()`.
+ * Work the host must do, in this order: persist `snapshot`, `entries` and `hardState` (durably, `snapshot`
+ * first), send `messages`, restore the state machine from `snapshot` if there is one, apply `committedEntries`,
+ * then call `advance()`.
  */
 export interface Ready {
+  /**
+   * A snapshot received from the leader: persist it (it replaces the whole persisted log, whose entries are
+   * then dropped) and restore the state machine from it before applying `committedEntries`.
+   */
+  snapshot: Snapshot | undefined
   /** Messages to send once `entries` and `hardState` are durable. */
   messages: Message[]
   /**
@@ -118,6 +159,15 @@ export interface ReadState {
 
 /** Outcome of {@link RaftNode.readIndex}: when accepted, a {@link ReadState} follows in a later `Ready`. */
 export type ReadIndexResult = { accepted: true } | { accepted: false; leader: NodeId | undefined }
+
+/** What a node persisted, to restart from. */
+export interface PersistedState {
+  hardState: HardState
+  /** The entries after `snapshot` (or from index 1 without one). */
+  entries: readonly Entry[]
+  /** The latest snapshot, if the log was compacted. */
+  snapshot?: Snapshot | undefined
+}
 
 /** Outcome of {@link RaftNode.propose}. Proposing is only possible on the leader. */
 export type ProposeResult =

@@ -6,6 +6,7 @@ const leader = (id: string, term: number, log: Record<number, number> = {}): Nod
   id,
   isLeader: true,
   term,
+  compactedThrough: 0,
   termAt: (index) => log[index],
 })
 

@@ -12,6 +12,8 @@ export interface NodeView {
   id: string
   isLeader: boolean
   term: number
+  /** Last index covered by the node's snapshot: entries up to it are no longer in its log. */
+  compactedThrough: number
   termAt(index: number): number | undefined
 }
 
@@ -31,7 +33,11 @@ interface Committed {
  *   term, which by induction makes the logs identical up to there;
  * - leader completeness: an entry committed in term T is in the log of every leader of a later term;
  * - state-machine safety: no two nodes apply different entries at one index;
- * - linearizable reads: a read is confirmed at an index no lower than any index committed before it was asked.
+ * - linearizable reads: a read is confirmed at an index no lower than any index committed before it was asked;
+ * - snapshots: a state machine restored from a snapshot holds exactly the commands committed up to its index.
+ *
+ * A leader's compacted entries are vouched for by its snapshot (checked when it was installed or taken from a
+ * state machine that applied only committed entries), so leader completeness looks at the rest of its log.
  */
 export class LogInvariants {
   private readonly leaders = new Map<number, string>()
@@ -86,6 +92,29 @@ export class LogInvariants {
     for (const leader of leaders) if (leader.term > nodeTerm) this.requireEntry(leader, item.index, entry)
   }
 
+  /**
+   * Call when a node's state machine was restored from a snapshot of `index`, holding `commands` (the data
+   * entries applied, in order): they must be exactly the committed commands up to `index`.
+   */
+  restored(node: string, index: number, commands: readonly string[]): void {
+    const expected: string[] = []
+    for (let i = 1; i <= index; i++) {
+      const entry = this.committed.get(i)
+      if (!entry)
+        throw new InvariantViolationError(
+          'snapshot',
+          `${node} restored a snapshot of index ${index}, but index ${i} was never committed`,
+        )
+      if (entry.key !== 'noop' && !entry.key.startsWith('voters:')) expected.push(entry.key)
+    }
+    if (expected.length !== commands.length || expected.some((key, i) => key !== commands[i]))
+      throw new InvariantViolationError(
+        'snapshot',
+        `${node} restored a snapshot of index ${index} holding ${commands.length} commands that differ from ` +
+          `the ${expected.length} committed up to it`,
+      )
+  }
+
   /** Call when a client asks for a read named `context` (unique per run). */
   readAsked(context: string): void {
     this.readsAsked.set(context, this.committedMax)
@@ -127,6 +156,7 @@ export class LogInvariants {
   }
 
   private requireEntry(leader: NodeView, index: number, entry: Committed): void {
+    if (index <= leader.compactedThrough) return
     const term = leader.termAt(index)
     if (term !== entry.term)
       throw new InvariantViolationError(

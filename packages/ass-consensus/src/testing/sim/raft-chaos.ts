@@ -1,4 +1,5 @@
 import type { Random } from '@dwcp/core'
+import { checkLinearizable } from '../linearizability/check-linearizable.js'
 import { RaftCluster } from './raft-cluster.js'
 
 /** Shape of one chaos run; every field has a default suited to a fast randomized test. */
@@ -22,22 +23,35 @@ export interface RaftChaosReport {
   partitions: number
   /** Ticks the healed cluster needed to apply the final value everywhere. */
   recoveryTicks: number
+  /** Membership changes the leader accepted. */
+  membershipChanges: number
+  /** Snapshots a node installed from its leader to catch up. */
+  snapshotsInstalled: number
+  /** Client operations in the history checked for linearizability. */
+  operations: number
 }
 
 /**
  * One randomized run: a cluster suffers partitions, loss, duplication, reordering and crashes (also in the
- * middle of handling a `ready()`) while a client keeps proposing; invariants are checked after every step.
- * Then the network heals, every node restarts, and a final value must be applied on every node within
- * `recoveryTicksMax`. Throws `InvariantViolationError` on a safety breach, a plain `Error` on no progress.
+ * middle of handling a `ready()`), nodes join and leave one at a time, and logs are compacted so that lagging
+ * nodes catch up by snapshot, while clients write and read three keys; invariants are checked after every step.
+ * Then the network heals, every node restarts, and a final value must be applied on every voter within
+ * `recoveryTicksMax`; the clients' history must be linearizable. Throws `InvariantViolationError` on a safety
+ * breach, a plain `Error` on no progress or a history that is not linearizable.
  */
 export function runRaftChaos(random: Random, options: RaftChaosOptions = {}): RaftChaosReport {
   const sizes = options.sizes ?? [3, 5]
   const size = sizes[Math.floor(random.next() * sizes.length)] ?? 3
   const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`)
+  const spareIds = [`n${size + 1}`, `n${size + 2}`]
+  const everyId = [...ids, ...spareIds]
+  const keys = ['a', 'b', 'c']
   const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random.next() * items.length)]
   const cluster = new RaftCluster({
     ids,
+    spareIds,
     random,
+    compactEveryEntries: pick([Number.POSITIVE_INFINITY, 4, 16, 64]),
     faults: {
       delayTicksMin: 1,
       delayTicksMax: 1 + Math.floor(random.next() * 4),
@@ -57,14 +71,17 @@ export function runRaftChaos(random: Random, options: RaftChaosOptions = {}): Ra
     partitions: 0,
     recoveryTicks: 0,
     reads: 0,
+    membershipChanges: 0,
+    snapshotsInstalled: 0,
+    operations: 0,
   }
 
   const chaosTicks = options.chaosTicks ?? 300
   for (let t = 0; t < chaosTicks; t++) {
     const roll = random.next()
     if (roll < 0.02) {
-      const shuffled = [...ids].sort(() => random.next() - 0.5)
-      const cut = 1 + Math.floor(random.next() * (size - 1))
+      const shuffled = [...everyId].sort(() => random.next() - 0.5)
+      const cut = 1 + Math.floor(random.next() * (everyId.length - 1))
       cluster.network.partition([shuffled.slice(0, cut), shuffled.slice(cut)])
       report.partitions++
     } else if (roll < 0.04) {
@@ -87,11 +104,20 @@ export function runRaftChaos(random: Random, options: RaftChaosOptions = {}): Ra
       const back = pick(cluster.crashedIds())
       if (back) cluster.restart(back)
     } else if (roll < 0.13) {
-      const to = pick(ids)
+      const to = pick(cluster.leader()?.voters ?? ids)
       if (to) cluster.transfer(to)
+    } else if (roll < 0.14) {
+      // One server at a time, between 3 and every node of the pool.
+      const voters = cluster.leader()?.voters ?? []
+      const outside = everyId.filter((id) => !voters.includes(id))
+      const add = voters.length <= 3 || (outside.length > 0 && random.next() < 0.5)
+      const changed = add
+        ? cluster.addVoter(pick(outside) ?? '')
+        : voters.length > 3 && cluster.removeVoter(pick(voters) ?? '')
+      if (changed) report.membershipChanges++
     }
-    if (random.next() < 0.3 && cluster.propose(`v${report.proposed + 1}`)) report.proposed++
-    if (random.next() < 0.1) cluster.read(`r${t}`)
+    if (random.next() < 0.3 && cluster.propose(`v${report.proposed + 1}`, pick(keys))) report.proposed++
+    if (random.next() < 0.1) cluster.read(`r${t}`, pick(keys))
     cluster.tick()
   }
 
@@ -110,12 +136,18 @@ export function runRaftChaos(random: Random, options: RaftChaosOptions = {}): Ra
       if (cluster.propose(`final${attempts + 1}`)) attempts++
     }
     cluster.tick()
-    const done = (value: string) => ids.every((id) => cluster.appliedValues(id).includes(value))
+    const voters = cluster.leader()?.voters ?? ids
+    const done = (value: string) => voters.every((id) => cluster.appliedValues(id).includes(value))
     if (Array.from({ length: attempts }, (_, i) => `final${i + 1}`).some(done)) {
       report.recoveryTicks = t
       report.committed = cluster.invariants.committedCount
       report.reads = cluster.readsConfirmed
-      checkValidity(cluster, ids, report.proposed, attempts)
+      report.snapshotsInstalled = cluster.snapshotsInstalled
+      checkValidity(cluster, everyId, report.proposed, attempts)
+      const history = cluster.clients.history
+      report.operations = history.length
+      const verdict = checkLinearizable(history)
+      if (!verdict.ok) throw new Error(`the clients' history is not linearizable (key ${verdict.key})`)
       return report
     }
   }

@@ -1,0 +1,195 @@
+import { InvalidArgumentError, NotStartedError, StateCorruptError } from '@dwcp/core'
+import type Database from 'better-sqlite3'
+import type { Entry, HardState, PersistedState, Snapshot } from '../raft/types.js'
+import type { StorageUpdate } from './raft-storage.js'
+import { entryFromRow, hardStateFromRow, snapshotFromRow, toBlob, votersToText } from './rows.js'
+import { translateSqliteError } from './sqlite-errors.js'
+import type { SqliteRaftStorage } from './sqlite-raft-storage.js'
+import { prepareStatements, type Statements } from './statements.js'
+import { validateEntries, validateHardState, validateSnapshot } from './validate.js'
+
+/**
+ * The open store behind {@link SqliteRaftStorage}: runs each update as one transaction on prepared statements,
+ * and keeps the snapshot and last index in memory to check where new entries go without a query.
+ */
+export class SqliteStore implements SqliteRaftStorage {
+  readonly path: string
+  #db: Database.Database
+  #statements: Statements
+  #closed = false
+  /** Index of the stored snapshot (0 without one): kept in memory so `save` can check placement without a query. */
+  #snapshotIndex: number
+  /** Index of the last stored entry, or {@link #snapshotIndex} when the log is empty. */
+  #lastIndex: number
+  readonly #saveTransaction: (update: StorageUpdate) => void
+  readonly #compactTransaction: (snapshot: Snapshot) => void
+
+  constructor(db: Database.Database, path: string) {
+    this.path = path
+    this.#db = db
+    this.#statements = prepareStatements(db)
+    this.#snapshotIndex = this.#statements.selectSnapshot.get()?.idx ?? 0
+    this.#lastIndex = this.#statements.selectLastIndex.get()?.idx ?? this.#snapshotIndex
+    this.#saveTransaction = db.transaction((update: StorageUpdate) => this.#writeUpdate(update))
+    this.#compactTransaction = db.transaction((snapshot: Snapshot) => this.#writeCompaction(snapshot))
+  }
+
+  load(): PersistedState {
+    this.#ensureOpen()
+    try {
+      const hardStateRow = this.#statements.selectHardState.get()
+      if (hardStateRow === undefined) throw new StateCorruptError(this.path, 'the hard state row is missing')
+      const snapshotRow = this.#statements.selectSnapshot.get()
+      const snapshot = snapshotRow === undefined ? undefined : snapshotFromRow(snapshotRow, this.path)
+      const entries: Entry[] = []
+      let expectedIndex = (snapshot?.index ?? 0) + 1
+      for (const row of this.#statements.selectEntries.all()) {
+        if (row.idx !== expectedIndex) {
+          const after = snapshot === undefined ? 'the log start' : `the snapshot at ${snapshot.index}`
+          throw new StateCorruptError(
+            this.path,
+            `entry ${row.idx} found where ${expectedIndex} was expected (after ${after})`,
+          )
+        }
+        entries.push(entryFromRow(row, this.path))
+        expectedIndex += 1
+      }
+      return { hardState: hardStateFromRow(hardStateRow), entries, snapshot }
+    } catch (error) {
+      throw translateSqliteError(error, this.path)
+    }
+  }
+
+  /**
+   * @throws InvalidArgumentError when the update is malformed, its snapshot is older than the stored one, or its
+   *   entries would not follow the log (a gap after the last entry, or an index the snapshot already covers).
+   */
+  save(update: StorageUpdate): void {
+    this.#ensureOpen()
+    if (typeof update !== 'object' || update === null)
+      throw new InvalidArgumentError('update', 'must be an object')
+    const { snapshot, entries, hardState } = update
+    if (snapshot !== undefined) {
+      validateSnapshot(snapshot)
+      this.#refuseOlderSnapshot(snapshot)
+    }
+    validateEntries(entries)
+    if (hardState !== undefined) validateHardState(hardState)
+    this.#checkPlacement(entries, snapshot)
+    try {
+      this.#saveTransaction(update)
+    } catch (error) {
+      throw translateSqliteError(error, this.path)
+    }
+    if (snapshot !== undefined) {
+      this.#snapshotIndex = snapshot.index
+      this.#lastIndex = snapshot.index
+    }
+    const last = entries[entries.length - 1]
+    if (last !== undefined) this.#lastIndex = last.index
+  }
+
+  /**
+   * @throws InvalidArgumentError when the snapshot is malformed, older than the stored one, or disagrees with
+   *   the term of the stored entry at its index.
+   */
+  compact(snapshot: Snapshot): void {
+    this.#ensureOpen()
+    validateSnapshot(snapshot)
+    this.#refuseOlderSnapshot(snapshot)
+    const stored = this.#statements.selectEntryTerm.get(snapshot.index)
+    if (stored !== undefined && stored.term !== snapshot.term) {
+      throw new InvalidArgumentError(
+        'snapshot.term',
+        `is ${snapshot.term} but the entry at index ${snapshot.index} has term ${stored.term}`,
+      )
+    }
+    try {
+      this.#compactTransaction(snapshot)
+    } catch (error) {
+      throw translateSqliteError(error, this.path)
+    }
+    this.#snapshotIndex = snapshot.index
+    this.#lastIndex = Math.max(this.#lastIndex, snapshot.index)
+  }
+
+  close(): void {
+    this.#ensureOpen()
+    this.#closed = true
+    // Closing checkpoints the WAL into the main file and removes it, leaving one self-contained file.
+    this.#db.close()
+  }
+
+  #writeUpdate(update: StorageUpdate): void {
+    const statements = this.#statements
+    if (update.snapshot !== undefined) {
+      this.#writeSnapshot(update.snapshot)
+      statements.deleteAllEntries.run()
+    }
+    const first = update.entries[0]
+    if (first !== undefined) {
+      statements.deleteEntriesFrom.run(first.index)
+      for (const entry of update.entries) {
+        const data = entry.data === undefined ? null : toBlob(entry.data)
+        statements.insertEntry.run(
+          entry.index,
+          entry.term,
+          entry.data === undefined ? 0 : 1,
+          data,
+          votersToText(entry.voters),
+        )
+      }
+    }
+    const hardState: HardState | undefined = update.hardState
+    if (hardState !== undefined) {
+      statements.updateHardState.run(hardState.term, hardState.vote ?? null, hardState.commit)
+    }
+  }
+
+  #writeCompaction(snapshot: Snapshot): void {
+    this.#writeSnapshot(snapshot)
+    this.#statements.deleteEntriesThrough.run(snapshot.index)
+  }
+
+  #writeSnapshot(snapshot: Snapshot): void {
+    this.#statements.upsertSnapshot.run(
+      snapshot.index,
+      snapshot.term,
+      JSON.stringify(snapshot.voters),
+      toBlob(snapshot.data),
+    )
+  }
+
+  #refuseOlderSnapshot(snapshot: Snapshot): void {
+    if (snapshot.index < this.#snapshotIndex) {
+      throw new InvalidArgumentError(
+        'snapshot.index',
+        `${snapshot.index} is older than the stored snapshot at ${this.#snapshotIndex}`,
+      )
+    }
+  }
+
+  /** Entries must extend or overwrite the log after the snapshot, leaving no gap. */
+  #checkPlacement(entries: readonly Entry[], snapshot: Snapshot | undefined): void {
+    const first = entries[0]
+    if (first === undefined) return
+    const snapshotIndex = snapshot?.index ?? this.#snapshotIndex
+    const lastIndex = snapshot?.index ?? this.#lastIndex
+    if (first.index <= snapshotIndex) {
+      throw new InvalidArgumentError(
+        'entries[0].index',
+        `${first.index} is covered by the snapshot at ${snapshotIndex}`,
+      )
+    }
+    if (first.index > lastIndex + 1) {
+      throw new InvalidArgumentError(
+        'entries[0].index',
+        `${first.index} would leave a gap after index ${lastIndex}`,
+      )
+    }
+  }
+
+  #ensureOpen(): void {
+    if (this.#closed) throw new NotStartedError(`raft storage ${this.path} (closed)`)
+  }
+}
