@@ -18,6 +18,7 @@ import { defaultTransport } from './default-transport.js'
 import { MODE_DEFAULTS } from './mode-defaults.js'
 import { DwcpNode } from './node.js'
 import type { NodeOptions } from './node-options.js'
+import { clusterState } from './raft/cluster-state.js'
 
 /** Longest node or cluster id. */
 const MAX_ID_LENGTH = 128
@@ -77,7 +78,17 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     implementation: options.predictor ? 'custom' : `onnx-${defaults.prediction.model}`,
   }
 
-  return new DwcpNode({
+  if (options.cluster && mode === 'internet')
+    throw new InvalidArgumentError(
+      'cluster',
+      'internet mode keeps cluster state by CRDT and PBFT, which this release does not build; use datacenter or hybrid',
+    )
+  let node: DwcpNode | undefined
+  const cluster = options.cluster
+    ? clusterState(options.cluster, { nodeId, clusterId, clock, random, logger, metrics, node: () => node })
+    : undefined
+
+  node = new DwcpNode({
     nodeId,
     clusterId,
     listen,
@@ -86,8 +97,10 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     codecHealth,
     predictorFactory,
     predictorHealth,
-    replicator: options.replicator,
-    consensus: options.consensus,
+    replicator: options.replicator ?? cluster?.replicator,
+    consensus: options.consensus ?? cluster?.consensus,
+    storageHealth: cluster?.storageHealth,
+    consensusDetails: options.consensus ? undefined : cluster?.consensusDetails,
     metrics,
     metricsHealth,
     logger,
@@ -96,6 +109,7 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     sampleIntervalMs,
     streamTuning: options.streamTuning ?? { maxStreams: defaults.transport.streams * 2 },
   })
+  return node
 }
 
 function buildMetrics(

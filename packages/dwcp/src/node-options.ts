@@ -11,6 +11,7 @@ import type {
   Replicator,
   TransportFactory,
 } from '@dwcp/core'
+import type { ClusterOptions } from './raft/cluster-options.js'
 
 /** Options of `createNode`. Every part is replaceable; what is left out takes the mode's default. */
 export interface NodeOptions {
@@ -37,9 +38,15 @@ export interface NodeOptions {
   codec?: CodecFactory
   /** Predictor factory, one predictor per peer. @default the mode's ONNX model (harmonic mean until its history is full) */
   predictor?: PredictorFactory
-  /** Replicated state. @default none: `node.state` throws DWCP_ERR_COMPONENT_ABSENT */
+  /**
+   * The cluster this node keeps state with. In datacenter and hybrid mode that is Raft over AMST channel `raft`
+   * with `state.db` in `cluster.dataDir`, serving `node.state` (linearizable key/value) and `node.consensus`.
+   * @default none: no replicated state, no consensus
+   */
+  cluster?: ClusterOptions
+  /** Replicated state, replacing the cluster's. @default the cluster's, else none (`node.state` throws DWCP_ERR_COMPONENT_ABSENT) */
   replicator?: Replicator
-  /** Consensus. @default none: `node.propose` throws DWCP_ERR_COMPONENT_ABSENT */
+  /** Consensus, replacing the cluster's. @default the cluster's, else none (`node.propose` throws DWCP_ERR_COMPONENT_ABSENT) */
   consensus?: Consensus
   /** Metrics registry; `false` records none. @default a fresh Prometheus registry from @dwcp/metrics */
   metrics?: Metrics | false

@@ -63,6 +63,10 @@ export interface NodeParts {
   predictorHealth: ComponentHealth
   replicator: Replicator | undefined
   consensus: Consensus | undefined
+  /** Health of `state.db`, when the node keeps one. */
+  storageHealth?: (() => ComponentHealth) | undefined
+  /** Consensus facts for health (role, term, leader, indexes), when the node runs one. */
+  consensusDetails?: (() => Record<string, unknown>) | undefined
   metrics: Metrics | undefined
   metricsHealth: ComponentHealth
   logger: Logger
@@ -233,6 +237,13 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     return predictor.predict()
   }
 
+  /** The cluster's consensus (members, leader, membership changes). Throws DWCP_ERR_COMPONENT_ABSENT when there is none. */
+  get consensus(): Consensus {
+    if (!this.#parts.consensus)
+      throw new ComponentAbsentError('consensus', 'no consensus is configured on this node')
+    return this.#parts.consensus
+  }
+
   /** Proposes a command to the cluster's consensus. Throws DWCP_ERR_COMPONENT_ABSENT when there is none. */
   async propose(command: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Committed> {
     if (!this.#parts.consensus)
@@ -282,9 +293,16 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
         ? { status: 'up', implementation: this.#parts.replicator.consistency }
         : absent('replicated state'),
       consensus: this.#parts.consensus
-        ? { status: 'up', implementation: this.#parts.consensus.protocol }
+        ? {
+            status: 'up',
+            implementation: this.#parts.consensus.protocol,
+            ...(this.#parts.consensusDetails ? { details: this.#parts.consensusDetails() } : {}),
+          }
         : absent('consensus'),
-      storage: { status: 'absent', reason: 'this release keeps no state.db' },
+      storage: this.#parts.storageHealth?.() ?? {
+        status: 'absent',
+        reason: 'no cluster state is configured on this node',
+      },
     }
     return {
       status: overallStatus(this.#started, components),

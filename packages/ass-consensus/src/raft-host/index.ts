@@ -6,7 +6,11 @@
  */
 export { decodeKvCommand, encodeKvCommand, type KvCommand, KvStateMachine } from './kv-state-machine.js'
 export type { MembershipChange } from './membership-queue.js'
-export { RaftConsensus, type RaftConsensusOptions } from './raft-consensus.js'
+export {
+  RaftConsensus,
+  type RaftConsensusOptions,
+  type SharedHostConsensusOptions,
+} from './raft-consensus.js'
 export { RaftHost } from './raft-host.js'
 export { RaftReplicator, type RaftReplicatorOptions } from './raft-replicator.js'
 export type { ProposeOutcome, RaftHostOptions, RaftPeerTransport, RaftStateMachine } from './types.js'

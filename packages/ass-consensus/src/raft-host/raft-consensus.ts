@@ -11,29 +11,41 @@ export interface RaftConsensusOptions extends RaftHostOptions {
   members?: readonly Member[]
 }
 
+/** A {@link RaftConsensus} over a host that something else owns (starts and stops), such as a replicator's. */
+export interface SharedHostConsensusOptions {
+  /** The running host to order commands through. */
+  host: RaftHost
+  /** Addresses of the members, for `members()`. */
+  members?: readonly Member[]
+}
+
 /**
  * Agreement on an ordered log of commands with Raft (ACP, datacenter mode): a {@link RaftHost} seen through
- * core's `Consensus` interface. Commands are opaque bytes for the caller's state machine.
+ * core's `Consensus` interface. Commands are opaque bytes for the caller's state machine. Built from host
+ * options it owns its host; built over a shared host (a replicator's) it leaves starting and stopping to the
+ * host's owner, so one Raft log carries both the replicated state and the caller's commands.
  */
 export class RaftConsensus implements Consensus {
   readonly protocol = 'raft'
   /** The Raft host underneath. */
   readonly host: RaftHost
+  private readonly ownsHost: boolean
   private readonly known = new Map<string, Member>()
 
-  constructor(options: RaftConsensusOptions) {
-    this.host = new RaftHost(options)
+  constructor(options: RaftConsensusOptions | SharedHostConsensusOptions) {
+    this.ownsHost = !('host' in options)
+    this.host = 'host' in options ? options.host : new RaftHost(options)
     for (const member of options.members ?? []) this.known.set(member.id, member)
   }
 
-  /** Starts the host. */
-  start(options?: { signal?: AbortSignal }): Promise<void> {
-    return this.host.start(options)
+  /** Starts the host (when this consensus owns it). */
+  async start(options?: { signal?: AbortSignal }): Promise<void> {
+    if (this.ownsHost) await this.host.start(options)
   }
 
-  /** Stops the host; the storage stays open (its owner closes it). */
-  stop(options?: { signal?: AbortSignal }): Promise<void> {
-    return this.host.stop(options)
+  /** Stops the host (when this consensus owns it); the storage stays open (its owner closes it). */
+  async stop(options?: { signal?: AbortSignal }): Promise<void> {
+    if (this.ownsHost) await this.host.stop(options)
   }
 
   /** Proposes `command`; resolves once committed and applied, with its index and the state machine's result. */

@@ -48,6 +48,7 @@ export class RaftHost implements Startable {
   private readyTimer: TimerHandle | undefined
   private unsubscribe: (() => void) | undefined
   private applied = 0
+  private installed = 0
   private readSeq = 0
   private wasLeaderInTerm: number | undefined
 
@@ -102,6 +103,11 @@ export class RaftHost implements Startable {
   /** Voting members in effect (the bootstrap peers while stopped). */
   get voters(): readonly NodeId[] {
     return this.node?.voters ?? this.options.peers
+  }
+
+  /** Snapshots received from a leader and installed since start (a lagging node's catch-up). */
+  get snapshotsInstalled(): number {
+    return this.installed
   }
 
   /** Index of the latest snapshot (0: none). */
@@ -284,6 +290,7 @@ export class RaftHost implements Startable {
     if (rd.snapshot) {
       this.options.stateMachine.restore(rd.snapshot.data)
       this.applied = rd.snapshot.index
+      this.installed++
       this.proposals.rejectThrough(rd.snapshot.index, () => new NotLeaderError(node.leader))
     }
     for (const entry of rd.committedEntries) this.apply(node, entry)

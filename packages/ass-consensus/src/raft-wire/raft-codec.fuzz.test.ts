@@ -1,7 +1,7 @@
 import { isDwcpError } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { messageArb } from './arbitraries.test-support.js'
+import { messageArb } from './test-fixtures/arbitraries.js'
 import { decodeRaftMessage, encodeRaftMessage } from './raft-codec.js'
 
 const TYPED = new Set(['DWCP_ERR_FRAME_CORRUPT', 'DWCP_ERR_FRAME_TOO_LARGE'])

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import type { Entry, Message, Snapshot } from '../raft/types.js'
+import type { Entry, Message, Snapshot } from '../../raft/types.js'
 
 /** Node ids as hosts name them, plus odd but valid Unicode, short enough for the default limits. */
 export const nodeIdArb = fc.oneof(
