@@ -237,8 +237,12 @@ export class StateForeignError extends DwcpError<{ path: string; reason: string 
 /** A request that only the consensus leader can serve reached another node; `leader` names it when known. */
 export class NotLeaderError extends DwcpError<{ leader: string | undefined }> {
   constructor(leader: string | undefined) {
-    super('DWCP_ERR_NOT_LEADER', `not the leader${leader ? ` (the leader is ${leader})` : ' (no leader known)'}`, {
-      leader,
-    })
+    super(
+      'DWCP_ERR_NOT_LEADER',
+      `not the leader${leader ? ` (the leader is ${leader})` : ' (no leader known)'}`,
+      {
+        leader,
+      },
+    )
   }
 }

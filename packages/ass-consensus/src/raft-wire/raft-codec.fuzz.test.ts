@@ -1,8 +1,8 @@
 import { isDwcpError } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { messageArb } from './test-fixtures/arbitraries.js'
 import { decodeRaftMessage, encodeRaftMessage } from './raft-codec.js'
+import { messageArb } from './test-fixtures/arbitraries.js'
 
 const TYPED = new Set(['DWCP_ERR_FRAME_CORRUPT', 'DWCP_ERR_FRAME_TOO_LARGE'])
 const LIMITS = { maxMessageBytes: 4096, maxEntries: 16, maxIdBytes: 32 }

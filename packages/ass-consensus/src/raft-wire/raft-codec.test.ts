@@ -2,8 +2,8 @@ import { isDwcpError } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Message } from '../raft/types.js'
-import { messageArb } from './test-fixtures/arbitraries.js'
 import { decodeRaftMessage, encodeRaftMessage } from './raft-codec.js'
+import { messageArb } from './test-fixtures/arbitraries.js'
 
 const code = (fn: () => unknown): string | undefined => {
   try {
