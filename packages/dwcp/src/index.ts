@@ -20,6 +20,7 @@
  */
 
 export * from '@dwcp/core'
+export * from './config/index.js'
 export { createNode } from './create-node.js'
 export { type NodeHealth, overallStatus } from './health.js'
 export { MODE_DEFAULTS, type ModeDefaults } from './mode-defaults.js'

@@ -25,6 +25,13 @@ export {
   type MetricType,
   PREDICTION_LATENCY_BUCKETS_SECONDS,
 } from './definitions.js'
+export {
+  createObservabilityHandler,
+  type ObservabilityHandler,
+  type ObservabilityHandlerOptions,
+  type ObservabilityHealthReport,
+  type ObservabilityMetrics,
+} from './http/observability-handler.js'
 export { recordNodeMode } from './node-mode.js'
 export {
   type PrometheusMetrics,
