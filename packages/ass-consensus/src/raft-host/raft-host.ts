@@ -14,7 +14,8 @@ import {
   throwIfAborted,
 } from '@dwcp/core'
 import { RaftNode } from '../raft/raft-node.js'
-import type { Entry, NodeId, Ready, Role } from '../raft/types.js'
+import { sendableBeforePersist } from '../raft/ready-order.js'
+import type { Entry, HardState, NodeId, Ready, Role } from '../raft/types.js'
 import { decodeRaftMessage, encodeRaftMessage } from '../raft-wire/raft-codec.js'
 import { inEffect, type MembershipChange, MembershipQueue } from './membership-queue.js'
 import { PendingProposals } from './pending-proposals.js'
@@ -49,6 +50,9 @@ export class RaftHost implements Startable {
   private unsubscribe: (() => void) | undefined
   private applied = 0
   private installed = 0
+  /** The hard state last written, and one not yet written (only its commit index changed). */
+  private savedHardState: HardState | undefined
+  private unsavedHardState: HardState | undefined
   private readSeq = 0
   private wasLeaderInTerm: number | undefined
 
@@ -133,6 +137,8 @@ export class RaftHost implements Startable {
     // The state machine is not durable: rebuild it from the snapshot; the node hands out the entries after it.
     if (stored.snapshot) o.stateMachine.restore(stored.snapshot.data)
     this.applied = stored.snapshot?.index ?? 0
+    this.savedHardState = stored.hardState
+    this.unsavedHardState = undefined
     this.node = node
     this.unsubscribe = o.transport.onMessage((from, bytes) => this.receive(from, bytes))
     this.scheduleTick()
@@ -144,6 +150,7 @@ export class RaftHost implements Startable {
   async stop(_options?: { signal?: AbortSignal }): Promise<void> {
     if (!this.node) return
     this.handleReady()
+    this.flushHardState()
     if (this.tickTimer) this.clock.clearTimeout(this.tickTimer)
     if (this.readyTimer) this.clock.clearTimeout(this.readyTimer)
     this.tickTimer = undefined
@@ -284,9 +291,13 @@ export class RaftHost implements Startable {
   }
 
   private process(node: RaftNode, rd: Ready): void {
-    if (rd.snapshot || rd.entries.length > 0 || rd.hardState)
-      this.options.storage.save({ snapshot: rd.snapshot, entries: rd.entries, hardState: rd.hardState })
-    for (const m of rd.messages) this.options.transport.send(m.to, encodeRaftMessage(m))
+    // A leader's appends leave first, so its own disk write overlaps the followers' (the core counts the
+    // leader's entries only once advance() reports them persisted).
+    for (const m of rd.messages)
+      if (sendableBeforePersist(m)) this.options.transport.send(m.to, encodeRaftMessage(m))
+    this.persist(rd)
+    for (const m of rd.messages)
+      if (!sendableBeforePersist(m)) this.options.transport.send(m.to, encodeRaftMessage(m))
     if (rd.snapshot) {
       this.options.stateMachine.restore(rd.snapshot.data)
       this.applied = rd.snapshot.index
@@ -296,6 +307,35 @@ export class RaftHost implements Startable {
     for (const entry of rd.committedEntries) this.apply(node, entry)
     this.reads.confirmed(rd.readStates)
     this.reads.serve(this.applied)
+  }
+
+  /**
+   * Writes the durable part of `rd`. A hard state whose only change is the commit index is not synced on its
+   * own: the commit index is volatile state in Raft (a restarted node learns it again from the leader), so it
+   * waits for the next write with entries, a term or a vote, or for `stop()`. That saves the leader one fsync
+   * per commit.
+   */
+  private persist(rd: Ready): void {
+    const hs = rd.hardState
+    const termOrVote =
+      hs !== undefined && (hs.term !== this.savedHardState?.term || hs.vote !== this.savedHardState?.vote)
+    if (hs) this.unsavedHardState = hs
+    if (!rd.snapshot && rd.entries.length === 0 && !termOrVote) return
+    this.options.storage.save({
+      snapshot: rd.snapshot,
+      entries: rd.entries,
+      hardState: this.unsavedHardState,
+    })
+    if (this.unsavedHardState) this.savedHardState = this.unsavedHardState
+    this.unsavedHardState = undefined
+  }
+
+  /** Writes a hard state left unsaved (a commit index) before the host stops. */
+  private flushHardState(): void {
+    if (!this.unsavedHardState) return
+    this.options.storage.save({ entries: [], hardState: this.unsavedHardState })
+    this.savedHardState = this.unsavedHardState
+    this.unsavedHardState = undefined
   }
 
   private apply(node: RaftNode, entry: Entry): void {

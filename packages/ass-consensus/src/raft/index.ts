@@ -5,6 +5,7 @@
 export type { RaftConfig } from './config.js'
 export { RaftNode } from './raft-node.js'
 export { RaftState } from './raft-state.js'
+export { sendableBeforePersist } from './ready-order.js'
 export type {
   AppendRequest,
   AppendResponse,

@@ -1,7 +1,7 @@
 import { initialProgress, quorumIndex } from './progress.js'
 import { quorumSize } from './quorum.js'
 import { RaftState } from './raft-state.js'
-import type { AppendRequest, AppendResponse, InstallSnapshot, NodeId } from './types.js'
+import type { AppendRequest, AppendResponse, InstallSnapshot, NodeId, Ready } from './types.js'
 
 /**
  * Log replication (§5.3), commit (§5.4.2), membership changes taking effect on commit (§4.1 of the Raft
@@ -109,9 +109,24 @@ export abstract class RaftReplication extends RaftState {
     this.sendAppend(m.from, false)
   }
 
-  /** Advances the commit index to what a majority stores, counting only entries of this term (§5.4.2). */
+  /**
+   * Acknowledges a handled `Ready`; a leader whose own entries just became durable may now commit more. The
+   * host may send a leader's appends before persisting its entries (§10.2.1 of the Raft thesis: the leader's
+   * write overlaps the followers'), so the leader counts its own log only as far as it is persisted.
+   */
+  override advance(rd: Ready): void {
+    const stabledBefore = this.log.stabled
+    super.advance(rd)
+    if (this.currentRole === 'leader' && this.log.stabled > stabledBefore) this.maybeCommit()
+  }
+
+  /**
+   * Advances the commit index to what a majority of voters has persisted (the leader's own log counts as far
+   * as it is persisted), counting only entries of this term (§5.4.2).
+   */
   protected maybeCommit(): boolean {
-    const matches = [this.log.lastIndex, ...this.others.map((p) => this.progress.get(p)!.match)]
+    const followers = this.others.map((p) => this.progress.get(p)!.match)
+    const matches = this.currentVoters.includes(this.id) ? [this.log.stabled, ...followers] : followers
     const index = quorumIndex(matches)
     if (index <= this.log.committed || this.log.term(index) !== this.term) return false
     this.advanceCommit(index)

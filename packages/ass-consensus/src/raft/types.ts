@@ -126,7 +126,9 @@ export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader'
 /**
  * Work the host must do, in this order: persist `snapshot`, `entries` and `hardState` (durably, `snapshot`
  * first), send `messages`, restore the state machine from `snapshot` if there is one, apply `committedEntries`,
- * then call `advance()`.
+ * then call `advance()`. One exception speeds up the leader: its `append` and `snapshot` messages may be sent
+ * before persisting (its own entries count towards a commit only once `advance()` says they are persisted).
+ * Every other message (votes, acknowledgements) must wait for the write it depends on.
  */
 export interface Ready {
   /**

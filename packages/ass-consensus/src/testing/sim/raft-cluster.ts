@@ -1,6 +1,7 @@
 import { type Random, seededRandom } from '@dwcp/core'
 import type { RaftConfig } from '../../raft/config.js'
 import { RaftNode } from '../../raft/raft-node.js'
+import { sendableBeforePersist } from '../../raft/ready-order.js'
 import type { Entry, HardState, Message, Ready, Snapshot } from '../../raft/types.js'
 import { KvClients } from './kv-clients.js'
 import { putCommand, SimKvMachine } from './kv-machine.js'
@@ -35,6 +36,8 @@ export interface RaftClusterOptions {
 /** What survives a crash: exactly what `ready()` asked to persist, and the snapshots taken. */
 interface Durable {
   hardState: HardState
+  /** A hard state not yet written: only its commit index changed. Lost on a crash. */
+  pendingHardState?: HardState | undefined
   snapshot: Snapshot | undefined
   /** Entries after the snapshot. */
   entries: Entry[]
@@ -243,6 +246,8 @@ export class RaftCluster {
 
   /** Stops a node: its memory and the messages in flight to it are gone; its durable state stays. */
   crash(id: string): void {
+    const durable = this.durable.get(id)
+    if (durable) durable.pendingHardState = undefined
     this.nodes.set(id, undefined)
     this.machines.set(id, new SimKvMachine())
     this.network.dropTo(id)
@@ -276,6 +281,9 @@ export class RaftCluster {
     for (let round = 0; round < 4 && node.hasReady(); round++) {
       const rd = node.ready()
       const crashAt = this.random.next() < this.crashInReadyRate ? this.random.next() : 1
+      // As the host does: a leader's appends leave before its own write.
+      for (const message of rd.messages)
+        if (sendableBeforePersist(message)) this.network.send(message, this.tickCount)
       if (crashAt < 0.5) {
         this.crash(id)
         return
@@ -285,7 +293,8 @@ export class RaftCluster {
         this.crash(id)
         return
       }
-      for (const message of rd.messages) this.network.send(message, this.tickCount)
+      for (const message of rd.messages)
+        if (!sendableBeforePersist(message)) this.network.send(message, this.tickCount)
       this.applyReady(id, node, rd)
       node.advance(rd)
     }
@@ -336,7 +345,16 @@ export class RaftCluster {
       durable.snapshot = rd.snapshot
       durable.entries = []
     }
-    if (rd.hardState) durable.hardState = rd.hardState
+    // As the host does: a hard state whose only change is the commit index waits for the next real write
+    // (the commit index is volatile in Raft).
+    if (rd.hardState) durable.pendingHardState = rd.hardState
+    const termOrVote =
+      rd.hardState !== undefined &&
+      (rd.hardState.term !== durable.hardState.term || rd.hardState.vote !== durable.hardState.vote)
+    if ((rd.snapshot || rd.entries.length > 0 || termOrVote) && durable.pendingHardState) {
+      durable.hardState = durable.pendingHardState
+      durable.pendingHardState = undefined
+    }
     const first = rd.entries[0]
     if (!first) return
     const lastIndex = durable.entries.at(-1)?.index ?? durable.snapshot?.index ?? 0
