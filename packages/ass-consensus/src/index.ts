@@ -23,6 +23,7 @@
  * ```
  */
 
+export * from './crdt/index.js'
 export * from './raft/index.js'
 export * from './raft-host/index.js'
 export * from './raft-wire/index.js'

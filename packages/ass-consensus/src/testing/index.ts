@@ -20,6 +20,7 @@
  * ```
  */
 
+export * from './crdt-sim/index.js'
 export * from './linearizability/index.js'
 export { repeatCommand } from './repeat-command.js'
 export { type RunSeedsOptions, runSeeds, type SeedScenario } from './run-seeds.js'
