@@ -12,6 +12,7 @@ import {
   systemRandom,
 } from '@dwcp/core'
 import { prometheusMetrics } from '@dwcp/metrics'
+import { internetState } from './crdt/internet-state.js'
 import { defaultCodec } from './default-codec.js'
 import { defaultPredictor } from './default-predictor.js'
 import { defaultTransport } from './default-transport.js'
@@ -78,15 +79,12 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     implementation: options.predictor ? 'custom' : `onnx-${defaults.prediction.model}`,
   }
 
-  if (options.cluster && mode === 'internet')
-    throw new InvalidArgumentError(
-      'cluster',
-      'internet mode keeps cluster state by CRDT and PBFT, which this release does not build; use datacenter or hybrid',
-    )
   let node: DwcpNode | undefined
-  const cluster = options.cluster
-    ? clusterState(options.cluster, { nodeId, clusterId, clock, random, logger, metrics, node: () => node })
-    : undefined
+  const context = { nodeId, clusterId, clock, random, logger, metrics, node: () => node }
+  // Datacenter and hybrid keep cluster state with Raft (inside a site); internet mode converges by CRDT.
+  const cluster = options.cluster && mode !== 'internet' ? clusterState(options.cluster, context) : undefined
+  const internet =
+    options.cluster && mode === 'internet' ? internetState(options.cluster, context) : undefined
 
   node = new DwcpNode({
     nodeId,
@@ -97,9 +95,9 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     codecHealth,
     predictorFactory,
     predictorHealth,
-    replicator: options.replicator ?? cluster?.replicator,
+    replicator: options.replicator ?? cluster?.replicator ?? internet?.replicator,
     consensus: options.consensus ?? cluster?.consensus,
-    storageHealth: cluster?.storageHealth,
+    storageHealth: cluster?.storageHealth ?? internet?.storageHealth,
     consensusDetails: options.consensus ? undefined : cluster?.consensusDetails,
     metrics,
     metricsHealth,

@@ -39,8 +39,9 @@ export interface NodeOptions {
   /** Predictor factory, one predictor per peer. @default the mode's ONNX model (harmonic mean until its history is full) */
   predictor?: PredictorFactory
   /**
-   * The cluster this node keeps state with. In datacenter and hybrid mode that is Raft over AMST channel `raft`
-   * with `state.db` in `cluster.dataDir`, serving `node.state` (linearizable key/value) and `node.consensus`.
+   * The cluster this node keeps state with, in `state.db` under `cluster.dataDir`. In datacenter and hybrid mode:
+   * Raft over AMST channel `raft`, serving `node.state` (linearizable key/value) and `node.consensus`. In
+   * internet mode: a CRDT (Yjs) spread by gossip over channel `sync`, serving `node.state` (eventual).
    * @default none: no replicated state, no consensus
    */
   cluster?: ClusterOptions

@@ -13,8 +13,8 @@ import {
   type Replicator,
   type StateChange,
 } from '@dwcp/core'
+import { ChannelPeerLink, type LinkedNode, RAFT_CHANNEL } from '../peer-link.js'
 import type { ClusterOptions } from './cluster-options.js'
-import { type LinkedNode, RaftPeerLink } from './peer-link.js'
 import { ReopenableStorage } from './reopenable-storage.js'
 
 /** Keys under which the replicated state keeps each member's address, so every node can reach every member. */
@@ -66,7 +66,14 @@ export function clusterState(options: ClusterOptions, context: ClusterStateConte
     )
   const addresses = new Map(options.members.map((m) => [m.id, m.address]))
   const storage = new ReopenableStorage(join(options.dataDir, 'state.db'), context.nodeId, context.clusterId)
-  const link = new RaftPeerLink(context.node, addresses, context.clock, context.logger)
+  const link = new ChannelPeerLink(
+    RAFT_CHANNEL,
+    context.nodeId,
+    context.node,
+    addresses,
+    context.clock,
+    context.logger,
+  )
   const replicator = new RaftReplicator({
     id: context.nodeId,
     peers: ids,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { http, MemberProcesses } from './test-fixtures/member-processes.js'
+import { http, MemberProcesses } from '../test-fixtures/member-processes.js'
 
 const ELECTION_TIMEOUT_MS = 150
 let cluster: MemberProcesses | undefined

@@ -1,10 +1,12 @@
-import type { RaftPeerTransport } from '@dwcp/ass-consensus'
+import type { RaftPeerTransport, SyncPeerTransport } from '@dwcp/ass-consensus'
 import type { Clock, Logger, Session } from '@dwcp/core'
 
 /** The AMST channel Raft messages travel on (DESIGN.md §3). */
 export const RAFT_CHANNEL = 'raft'
+/** The AMST channel CRDT gossip travels on. */
+export const SYNC_CHANNEL = 'sync'
 
-/** Least time between two dials of one peer: Raft retries every tick, dials should not. */
+/** Least time between two dials of one peer: protocols retry every tick or round, dials should not. */
 const REDIAL_INTERVAL_MS = 250
 
 /** What the link needs of a node: its sessions, a way to dial, and its message events. */
@@ -15,11 +17,12 @@ export interface LinkedNode {
 }
 
 /**
- * Carries Raft messages over the node's AMST sessions on channel `raft`. Sending is fire and forget, as Raft
- * expects of its network: with no open session to the peer the message is dropped and the peer dialled (at most
- * every 250 ms) at the address the member book holds; Raft sends again on the next heartbeat.
+ * Carries one protocol's messages (Raft on `raft`, gossip on `sync`) over the node's AMST sessions. Sending is
+ * fire and forget, as these protocols expect of their network: with no open session to the peer the message is
+ * dropped and the peer dialled (at most every 250 ms) at the address the member book holds; the protocol sends
+ * again on its next heartbeat or round.
  */
-export class RaftPeerLink implements RaftPeerTransport {
+export class ChannelPeerLink implements RaftPeerTransport, SyncPeerTransport {
   readonly #dialing = new Set<string>()
   readonly #lastDialMs = new Map<string, number>()
 
@@ -28,6 +31,8 @@ export class RaftPeerLink implements RaftPeerTransport {
    * @param addresses - member id → address to dial; shared with the membership code, which keeps it current
    */
   constructor(
+    private readonly channel: string,
+    private readonly selfId: string,
     private readonly node: () => LinkedNode | undefined,
     private readonly addresses: ReadonlyMap<string, string>,
     private readonly clock: Clock,
@@ -41,18 +46,23 @@ export class RaftPeerLink implements RaftPeerTransport {
     const session = node.session(to)
     if (session) {
       // A closing session fails the send: the message is lost like any other, and Raft retransmits.
-      session.send(RAFT_CHANNEL, bytes).catch(() => {})
+      session.send(this.channel, bytes).catch(() => {})
       return
     }
     this.#dial(node, to)
   }
 
-  /** Calls `listener` for every Raft message a peer sends. */
+  /** The members this node may talk to (every member in the book but itself), connected or not. */
+  peers(): string[] {
+    return [...this.addresses.keys()].filter((id) => id !== this.selfId)
+  }
+
+  /** Calls `listener` for every message a peer sends on the channel. */
   onMessage(listener: (from: string, bytes: Uint8Array) => void): () => void {
     const node = this.node()
-    if (!node) throw new Error('the raft peer link has no node to listen on')
+    if (!node) throw new Error(`the ${this.channel} peer link has no node to listen on`)
     return node.on('message', (peer, channel, bytes) => {
-      if (channel === RAFT_CHANNEL) listener(peer, bytes)
+      if (channel === this.channel) listener(peer, bytes)
     })
   }
 

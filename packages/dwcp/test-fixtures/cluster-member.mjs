@@ -1,15 +1,16 @@
-// One member of a Raft cluster in its own process, for the multi-process tests: a datacenter node on TCP
+// One member of a cluster in its own process, for the multi-process tests: a node on TCP
 // (plaintext, loopback) with state.db in a data directory, and a small HTTP control API on loopback:
 //   PUT /kv/<key> (JSON body) → 204 | 503 {code, leader}     GET /kv/<key> → 200 JSON | 404 | 503
 //   GET /status → the consensus health details              POST /members {id, address} | DELETE /members/<id>
 // It prints one JSON line per event on stdout: {"event":"ready"} once serving, and
 // {"event":"leader","term":T,"atMs":<epoch ms>} each time it becomes leader (watched every millisecond).
-// Usage: node raft-member.mjs '<json: {nodeId, port, httpPort, members, dataDir, joining?, electionTimeoutMs?, snapshotEveryEntries?}>'
+// Usage: node cluster-member.mjs '<json: {nodeId, port, httpPort, members, dataDir, mode?, joining?, electionTimeoutMs?,
+// snapshotEveryEntries?}>' (mode datacenter: Raft; internet: CRDT gossip, where every member reads and writes).
 import { createServer } from 'node:http'
 import { createNode, isDwcpError } from 'dwcp'
 
 const config = JSON.parse(process.argv[2])
-const node = createNode('datacenter', {
+const node = createNode(config.mode ?? 'datacenter', {
   nodeId: config.nodeId,
   clusterId: 'raft-test',
   listen: [`tcp://127.0.0.1:${config.port}`],

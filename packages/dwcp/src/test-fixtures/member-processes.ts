@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const MEMBER_SCRIPT = fileURLToPath(new URL('../../../test-fixtures/raft-member.mjs', import.meta.url))
+const MEMBER_SCRIPT = fileURLToPath(new URL('../../test-fixtures/cluster-member.mjs', import.meta.url))
 
 /** A free TCP port on loopback (the OS picks it; a tiny race with other programs is accepted in tests). */
 export async function freePort(): Promise<number> {
@@ -69,6 +69,8 @@ export interface MemberProcess {
 export interface ClusterConfig {
   electionTimeoutMs: number
   snapshotEveryEntries: number
+  /** datacenter (Raft) or internet (CRDT gossip). @default datacenter */
+  mode?: 'datacenter' | 'internet'
 }
 
 /**
@@ -116,6 +118,7 @@ export class MemberProcesses {
       members: this.addresses(clusterMembers),
       dataDir: member.dataDir,
       joining,
+      mode: this.config.mode ?? 'datacenter',
       electionTimeoutMs: this.config.electionTimeoutMs,
       snapshotEveryEntries: this.config.snapshotEveryEntries,
     })
