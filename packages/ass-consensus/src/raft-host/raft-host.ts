@@ -24,6 +24,11 @@ import type { ProposeOutcome, RaftHostOptions } from './types.js'
 
 /** Most `ready()` rounds handled in one turn; what remains is handled in the next one, so a turn stays short. */
 const READY_ROUNDS_MAX = 16
+/**
+ * Entries applied between two snapshots by default: etcd's `--snapshot-count`. Taking a snapshot serializes the
+ * whole state machine on the event loop (about 90 ms for 20,000 keys of 350 bytes), so it must stay rare.
+ */
+export const DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100_000
 /** Most membership changes queued at once: they are applied one at a time anyway. */
 const MEMBERSHIP_CHANGES_MAX = 16
 
@@ -348,7 +353,7 @@ export class RaftHost implements Startable {
   }
 
   private maybeSnapshot(node: RaftNode): void {
-    const every = this.options.snapshotEveryEntries ?? 10_000
+    const every = this.options.snapshotEveryEntries ?? DEFAULT_SNAPSHOT_EVERY_ENTRIES
     if (this.applied - (node.snapshot?.index ?? 0) < every) return
     const snapshot = node.compact(this.applied, this.options.stateMachine.snapshot())
     if (!snapshot) return

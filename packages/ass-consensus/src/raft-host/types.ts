@@ -59,7 +59,7 @@ export interface RaftHostOptions {
   heartbeatTicks?: number
   /** Most entries in one append message; must not exceed the receivers' `wireLimits.maxEntries`. @default 64 */
   maxEntriesPerMessage?: number
-  /** Take a snapshot (and compact the log) once this many entries were applied since the last one. @default 10000 */
+  /** Take a snapshot (and compact the log) once this many entries were applied since the last one. @default 100000 (etcd's snapshot count) */
   snapshotEveryEntries?: number
   /** Most proposals (and membership changes) awaiting their apply; more reject with `QueueFullError`. @default 10000 */
   maxPendingProposals?: number

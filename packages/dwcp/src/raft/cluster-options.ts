@@ -17,6 +17,6 @@ export interface ClusterOptions {
   joining?: boolean
   /** Election timeout (consensus.election_timeout); ticks are a tenth of it. @default 150 */
   electionTimeoutMs?: number
-  /** Snapshot and compact the log every this many applied entries. @default 10000 */
+  /** Snapshot and compact the log every this many applied entries. @default 100000 (etcd's snapshot count) */
   snapshotEveryEntries?: number
 }

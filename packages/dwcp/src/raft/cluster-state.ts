@@ -83,7 +83,7 @@ export function clusterState(options: ClusterOptions, context: ClusterStateConte
     random: context.random,
     tickMs: electionTimeoutMs / 10,
     electionTicks: 10,
-    snapshotEveryEntries: options.snapshotEveryEntries ?? 10_000,
+    ...(options.snapshotEveryEntries ? { snapshotEveryEntries: options.snapshotEveryEntries } : {}),
     logger: context.logger,
     ...(context.metrics ? { metrics: context.metrics } : {}),
   })

@@ -1,0 +1,104 @@
+// One member of our Raft cluster for `pnpm bench raft`, in its own process: a datacenter node on TCP
+// (plaintext, loopback) with its state.db (SQLite, WAL, synchronous=FULL) in a data directory, the default
+// election timeout (150 ms) and the default, silent, logger; and a small HTTP control API on loopback:
+//   PUT /kv/<key>  (JSON body: the value)  → 204 once committed | 503 {code, leader, message} | 500
+//   GET /kv/<key>  → 200 with the value (a linearizable read) | 404 | 503
+//   GET /status    → {nodeId, role, term, leader, commitIndex, appliedIndex, …, eventLoopDelay: {p99Ms, maxMs}}
+//                    (the delays of the event loop since the last GET /status?reset=1, which starts them again)
+// It prints one JSON line per event on stdout: {"event":"ready"} once serving, and
+// {"event":"leader","term":T,"atMs":<epoch ms>} each time it becomes leader, found by looking at its role every
+// `watchMs` milliseconds (1 unless told: the time of the event is then within a millisecond of the election).
+// On SIGTERM it stops the node and exits (which is also when a --cpu-prof profile is written).
+// Usage: node raft-peer.mjs '<json: {nodeId, port, httpPort, members: [{id, address}], dataDir,
+//   electionTimeoutMs?, watchMs?}>'
+import { createServer } from 'node:http'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { createNode, isDwcpError } from 'dwcp'
+
+const config = JSON.parse(process.argv[2])
+const node = createNode('datacenter', {
+  nodeId: config.nodeId,
+  clusterId: 'raft-bench',
+  listen: [`tcp://127.0.0.1:${config.port}`],
+  tls: false,
+  metrics: false,
+  cluster: {
+    members: config.members,
+    dataDir: config.dataDir,
+    ...(config.electionTimeoutMs ? { electionTimeoutMs: config.electionTimeoutMs } : {}),
+  },
+})
+await node.start()
+
+const details = () => node.health().components.consensus?.details ?? {}
+// How long the event loop is held up (by synchronous work such as a SQLite commit or a snapshot): every write
+// waits for it. Sampled every 10 ms: enough to see stalls, cheap enough not to cause any.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+loopDelay.enable()
+const eventLoopDelay = () => ({
+  p99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(2)),
+  maxMs: Number((loopDelay.max / 1e6).toFixed(2)),
+})
+let leaderTerm = -1
+setInterval(() => {
+  const { role, term } = details()
+  if (role === 'leader' && term !== leaderTerm) {
+    leaderTerm = term
+    process.stdout.write(`${JSON.stringify({ event: 'leader', term, atMs: Date.now() })}\n`)
+  }
+}, config.watchMs ?? 1)
+
+const send = (res, status, body) => {
+  if (body === undefined) {
+    res.writeHead(status)
+    res.end()
+    return
+  }
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+const fail = (res, error) => {
+  if (isDwcpError(error))
+    send(res, 503, { code: error.code, leader: error.data?.leader ?? null, message: error.message })
+  else send(res, 500, { message: String(error?.message ?? error) })
+}
+const readBody = async (req) => {
+  const chunks = []
+  for await (const chunk of req) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const server = createServer(async (req, res) => {
+  try {
+    const url = new URL(req.url, 'http://localhost')
+    if (url.pathname === '/status') {
+      const body = { nodeId: config.nodeId, ...details(), eventLoopDelay: eventLoopDelay() }
+      if (url.searchParams.has('reset')) loopDelay.reset()
+      return send(res, 200, body)
+    }
+    if (url.pathname.startsWith('/kv/')) {
+      const key = decodeURIComponent(url.pathname.slice(4))
+      if (req.method === 'PUT') {
+        await node.state.set(key, JSON.parse(await readBody(req)))
+        return send(res, 204)
+      }
+      if (req.method === 'GET') {
+        const value = await node.state.get(key)
+        return value === undefined ? send(res, 404, { key }) : send(res, 200, value)
+      }
+    }
+    send(res, 404, { path: url.pathname })
+  } catch (error) {
+    fail(res, error)
+  }
+})
+server.keepAliveTimeout = 60_000
+server.listen(config.httpPort, '127.0.0.1', () =>
+  process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`),
+)
+process.on('SIGTERM', async () => {
+  server.close()
+  server.closeAllConnections?.()
+  await node.stop().catch(() => {})
+  process.exit(0)
+})
