@@ -27,3 +27,4 @@ export { type RunSeedsOptions, runSeeds, type SeedScenario } from './run-seeds.j
 export { SeedFailureError } from './seed-failure-error.js'
 export { type PickSeedsOptions, pickSeeds, SEED_ENV, SEED_MAX, type SeedRange } from './seed-range.js'
 export * from './sim/index.js'
+export * from './pbft-sim/index.js'
