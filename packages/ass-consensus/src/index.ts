@@ -24,10 +24,11 @@
  */
 
 export * from './crdt/index.js'
+export * from './pbft/index.js'
+export * from './pbft-host/index.js'
 export * from './raft/index.js'
 export * from './raft-host/index.js'
 export * from './raft-wire/index.js'
 export * from './storage/index.js'
-export type { PickSeedsOptions, RunSeedsOptions, SeedRange, SeedScenario } from './testing/index.js'
 export * from './storage/state-file.js'
-export * from './pbft/index.js'
+export type { PickSeedsOptions, RunSeedsOptions, SeedRange, SeedScenario } from './testing/index.js'
