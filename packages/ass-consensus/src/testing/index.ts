@@ -22,9 +22,9 @@
 
 export * from './crdt-sim/index.js'
 export * from './linearizability/index.js'
+export * from './pbft-sim/index.js'
 export { repeatCommand } from './repeat-command.js'
 export { type RunSeedsOptions, runSeeds, type SeedScenario } from './run-seeds.js'
 export { SeedFailureError } from './seed-failure-error.js'
 export { type PickSeedsOptions, pickSeeds, SEED_ENV, SEED_MAX, type SeedRange } from './seed-range.js'
 export * from './sim/index.js'
-export * from './pbft-sim/index.js'

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path'
+import { parseDurationMs } from '../config/duration.js'
+import { callApi } from './client.js'
+import { type Command, expectWords, print, required, UsageError } from './command.js'
+import { offlineBackup, offlineRestore } from './verbs-offline.js'
+
+type R = Record<string, unknown>
+
+/** `dwcp backup state --output <file>`. */
+export async function backupVerb(command: Command): Promise<void> {
+  expectWords(command, ['state'], 'dwcp backup state --output <file> [--offline --config <file>]')
+  if (command.values.offline) return offlineBackup(command)
+  const output = resolve(required(command.values, 'output'))
+  const result = await callApi(command.client, 'POST', '/v1/backup', { output })
+  print(command, result, (r) => [
+    `Backup written: ${r.output} (${r.sizeBytes} bytes, term ${r.term}, commit index ${r.commitIndex}, verified)`,
+  ])
+}
+
+/** `dwcp restore state --input <file>`. */
+export async function restoreVerb(command: Command): Promise<void> {
+  expectWords(command, ['state'], 'dwcp restore state --input <file> [--offline --config <file>]')
+  if (command.values.offline) return offlineRestore(command)
+  const input = resolve(required(command.values, 'input'))
+  const result = await callApi(command.client, 'POST', '/v1/restore', { input })
+  print(command, result, (r) => [
+    `State restored from ${r.input} (term ${r.term}, commit index ${r.commitIndex})`,
+    ...(r.warning ? [`Warning: ${r.warning}`] : []),
+  ])
+}
+
+/** `dwcp cluster join --node-id <id> --address <host:port> [--region <region>]`. */
+export async function clusterVerb(command: Command): Promise<void> {
+  expectWords(command, ['join'], 'dwcp cluster join --node-id <id> --address <address> [--region <region>]')
+  const { values } = command
+  const result = await callApi(command.client, 'POST', '/v1/cluster/join', {
+    nodeId: required(values, 'node-id'),
+    address: required(values, 'address'),
+    ...(values.region ? { region: values.region } : {}),
+  })
+  print(command, result, (r) => [
+    `Joined ${r.joined} at ${r.address}${r.region ? ` (${r.region})` : ''}`,
+    `Members: ${(r.members as R[]).map((m) => m.id).join(', ')}`,
+  ])
+}
+
+/** `dwcp rebalance --strategy=least-loaded [--dry-run]`. */
+export async function rebalanceVerb(command: Command): Promise<void> {
+  expectWords(command, [], 'dwcp rebalance --strategy=least-loaded [--dry-run]')
+  const strategy = command.values.strategy ?? 'least-loaded'
+  const dryRun = command.values['dry-run'] === true
+  const result = await callApi(command.client, 'POST', '/v1/rebalance', { strategy, dryRun })
+  print(command, result, (r) => {
+    const plan = r.plan as { moves: R[]; before: R; after: R }
+    return [
+      `Strategy: least-loaded${r.dryRun ? ' (dry run: nothing changed)' : ''}`,
+      `Load before: ${formatLoad(plan.before)}`,
+      `Load after:  ${formatLoad(plan.after)}`,
+      plan.moves.length === 0 ? 'Balanced: no moves needed' : `Moves (${plan.moves.length}):`,
+      ...plan.moves.map((m) => `  ${m.workload}: ${m.from} -> ${m.to} (${m.reason})`),
+    ]
+  })
+}
+
+function formatLoad(load: R): string {
+  return Object.entries(load)
+    .map(([host, count]) => `${host}=${count}`)
+    .join(' ')
+}
+
+/** `dwcp config set key=value`. */
+export async function configVerb(command: Command): Promise<void> {
+  const [sub, assignment, ...rest] = command.args
+  if (sub !== 'set' || assignment === undefined || rest.length > 0)
+    throw new UsageError('usage: dwcp config set key=value')
+  const result = await callApi(command.client, 'POST', '/v1/config', { set: assignment })
+  print(command, result, (r) => [
+    `Set ${r.key} = ${JSON.stringify(r.value)}: ${r.applied ? 'applied now' : 'takes effect after a restart'}` +
+      `${r.persistedTo ? `, saved to ${r.persistedTo}` : ', kept in memory (the server was not started from a file)'}`,
+    ...((r.warnings as R[]) ?? []).map((w) => `Warning: ${w.keyPath}: ${w.message}`),
+  ])
+}
+
+/** `dwcp ml retrain --component <datacenter|internet|prediction|compression>`. */
+export async function mlVerb(command: Command): Promise<void> {
+  expectWords(
+    command,
+    ['retrain'],
+    'dwcp ml retrain --component <datacenter|internet|prediction|compression>',
+  )
+  const component = required(command.values, 'component')
+  const result = await callApi(command.client, 'POST', '/v1/ml/retrain', { component })
+  print(command, result, (r) => [
+    `Retrained the ${r.model} model in ${Math.round(Number(r.durationMs) / 100) / 10} s: ${(r.files as string[]).join(', ')}`,
+    `Note: ${r.note}`,
+  ])
+}
+
+/** `dwcp shutdown [--drain] [--timeout 5m]`. */
+export async function shutdownVerb(command: Command): Promise<void> {
+  expectWords(command, [], 'dwcp shutdown [--drain] [--timeout <duration>]')
+  const timeout = command.values.timeout
+  let timeoutMs = 30_000
+  if (timeout !== undefined) {
+    try {
+      timeoutMs = parseDurationMs(timeout, '--timeout')
+    } catch (error) {
+      throw new UsageError((error as Error).message)
+    }
+  }
+  const drain = command.values.drain === true
+  const result = await callApi(command.client, 'POST', '/v1/shutdown', { drain, timeoutMs })
+  print(command, result, (r) => [
+    `Node stopped${r.drain ? ` after draining (limit ${r.timeoutMs} ms)` : ''} in ${r.durationMs} ms; the server has exited`,
+  ])
+}
