@@ -96,9 +96,11 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     predictorFactory,
     predictorHealth,
     replicator: options.replicator ?? cluster?.replicator ?? internet?.replicator,
-    consensus: options.consensus ?? cluster?.consensus,
+    consensus: options.consensus ?? cluster?.consensus ?? internet?.consensus,
     storageHealth: cluster?.storageHealth ?? internet?.storageHealth,
-    consensusDetails: options.consensus ? undefined : cluster?.consensusDetails,
+    consensusDetails: options.consensus
+      ? undefined
+      : (cluster?.consensusDetails ?? internet?.consensusDetails),
     metrics,
     metricsHealth,
     logger,

@@ -1,10 +1,12 @@
-import type { RaftPeerTransport, SyncPeerTransport } from '@dwcp/ass-consensus'
+import type { PbftPeerTransport, RaftPeerTransport, SyncPeerTransport } from '@dwcp/ass-consensus'
 import type { Clock, Logger, Session } from '@dwcp/core'
 
 /** The AMST channel Raft messages travel on (DESIGN.md §3). */
 export const RAFT_CHANNEL = 'raft'
 /** The AMST channel CRDT gossip travels on. */
 export const SYNC_CHANNEL = 'sync'
+/** The AMST channel PBFT travels on. */
+export const PBFT_CHANNEL = 'pbft'
 
 /** Least time between two dials of one peer: protocols retry every tick or round, dials should not. */
 const REDIAL_INTERVAL_MS = 250
@@ -17,12 +19,12 @@ export interface LinkedNode {
 }
 
 /**
- * Carries one protocol's messages (Raft on `raft`, gossip on `sync`) over the node's AMST sessions. Sending is
+ * Carries one protocol's messages (Raft on `raft`, gossip on `sync`, PBFT on `pbft`) over the node's AMST sessions. Sending is
  * fire and forget, as these protocols expect of their network: with no open session to the peer the message is
  * dropped and the peer dialled (at most every 250 ms) at the address the member book holds; the protocol sends
  * again on its next heartbeat or round.
  */
-export class ChannelPeerLink implements RaftPeerTransport, SyncPeerTransport {
+export class ChannelPeerLink implements RaftPeerTransport, SyncPeerTransport, PbftPeerTransport {
   readonly #dialing = new Set<string>()
   readonly #lastDialMs = new Map<string, number>()
 

@@ -2,10 +2,12 @@
 // (plaintext, loopback) with state.db in a data directory, and a small HTTP control API on loopback:
 //   PUT /kv/<key> (JSON body) → 204 | 503 {code, leader}     GET /kv/<key> → 200 JSON | 404 | 503
 //   GET /status → the consensus health details              POST /members {id, address} | DELETE /members/<id>
+//   POST /propose (any body) → 200 {index}: a command ordered by the mode's consensus (Raft or PBFT)
 // It prints one JSON line per event on stdout: {"event":"ready"} once serving, and
 // {"event":"leader","term":T,"atMs":<epoch ms>} each time it becomes leader (watched every millisecond).
 // Usage: node cluster-member.mjs '<json: {nodeId, port, httpPort, members, dataDir, mode?, joining?, electionTimeoutMs?,
-// snapshotEveryEntries?}>' (mode datacenter: Raft; internet: CRDT gossip, where every member reads and writes).
+// snapshotEveryEntries?, pbft?: {privateKey, publicKeys}}>' (mode datacenter: Raft; internet: CRDT gossip, where
+// every member reads and writes, and PBFT when keys are given).
 import { createServer } from 'node:http'
 import { createNode, isDwcpError } from 'dwcp'
 
@@ -21,7 +23,8 @@ const node = createNode(config.mode ?? 'datacenter', {
     dataDir: config.dataDir,
     joining: config.joining ?? false,
     electionTimeoutMs: config.electionTimeoutMs ?? 150,
-    snapshotEveryEntries: config.snapshotEveryEntries ?? 10_000,
+    ...(config.snapshotEveryEntries ? { snapshotEveryEntries: config.snapshotEveryEntries } : {}),
+    ...(config.pbft ? { pbft: config.pbft } : {}),
   },
 })
 await node.start()
@@ -63,6 +66,10 @@ const server = createServer(async (req, res) => {
       }
       const value = await node.state.get(key)
       return value === undefined ? send(res, 404, { key }) : send(res, 200, value)
+    }
+    if (url.pathname === '/propose' && req.method === 'POST') {
+      const committed = await node.propose(new TextEncoder().encode(await readBody(req)))
+      return send(res, 200, { index: committed.index })
     }
     if (url.pathname === '/members' && req.method === 'POST') {
       await node.consensus.addMember(JSON.parse(await readBody(req)))

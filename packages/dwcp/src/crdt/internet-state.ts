@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { CrdtReplicator } from '@dwcp/ass-consensus'
-import { type ComponentHealth, InvalidArgumentError, type Replicator } from '@dwcp/core'
-import { ChannelPeerLink, SYNC_CHANNEL } from '../peer-link.js'
+import { CrdtReplicator, ed25519Signer, PbftConsensus } from '@dwcp/ass-consensus'
+import { type ComponentHealth, type Consensus, InvalidArgumentError, type Replicator } from '@dwcp/core'
+import { ChannelPeerLink, PBFT_CHANNEL, SYNC_CHANNEL } from '../peer-link.js'
 import type { ClusterOptions } from '../raft/cluster-options.js'
 import type { ClusterStateContext } from '../raft/cluster-state.js'
 import { ReopenableCrdtStore } from './reopenable-crdt-store.js'
@@ -9,6 +9,10 @@ import { ReopenableCrdtStore } from './reopenable-crdt-store.js'
 /** The replicated state of a node in internet mode, and its storage health. */
 export interface InternetState {
   replicator: Replicator
+  /** PBFT among the members, when keys are configured. */
+  consensus: Consensus | undefined
+  /** View and primary, for the consensus health. */
+  consensusDetails: (() => Record<string, unknown>) | undefined
   storageHealth: () => ComponentHealth
   /** Gossip counters for the replicator's health. */
   syncDetails: () => Record<string, unknown>
@@ -64,12 +68,62 @@ export function internetState(options: ClusterOptions, context: ClusterStateCont
     delete: (key, o) => crdt.delete(key, o),
     observe: (prefix, listener) => crdt.observe(prefix, listener),
   }
+  const pbft = options.pbft ? pbftConsensus(options, context, addresses) : undefined
   return {
     replicator,
+    consensus: pbft,
+    consensusDetails: pbft
+      ? () => ({
+          primary: pbft.leader() ?? null,
+          view: pbft.host.view,
+          replicas: pbft.members().map((m) => m.id),
+        })
+      : undefined,
     storageHealth: () =>
       store.open
         ? { status: 'up', implementation: 'sqlite', details: { path: store.path } }
         : { status: 'down', reason: 'state.db is closed (node stopped)', details: { path: store.path } },
     syncDetails: () => ({ ...crdt.stats }),
   }
+}
+
+function pbftConsensus(
+  options: ClusterOptions,
+  context: ClusterStateContext,
+  addresses: ReadonlyMap<string, string>,
+): PbftConsensus {
+  const keys = options.pbft
+  if (!keys) throw new InvalidArgumentError('cluster.pbft', 'no keys')
+  const replicas = options.members.map((m) => m.id)
+  if (replicas.length < 4)
+    throw new InvalidArgumentError(
+      'cluster.members',
+      `PBFT needs at least 4 members (3f + 1), got ${replicas.length}`,
+    )
+  const publicKeys = replicas.map((id) => {
+    const key = keys.publicKeys[id]
+    if (!key)
+      throw new InvalidArgumentError(
+        `cluster.pbft.publicKeys.${id}`,
+        'missing: every member needs a public key',
+      )
+    return key
+  })
+  return new PbftConsensus({
+    id: context.nodeId,
+    replicas,
+    members: options.members,
+    signer: ed25519Signer(keys.privateKey, publicKeys),
+    transport: new ChannelPeerLink(
+      PBFT_CHANNEL,
+      context.nodeId,
+      context.node,
+      addresses,
+      context.clock,
+      context.logger,
+    ),
+    clock: context.clock,
+    logger: context.logger,
+    ...(context.metrics ? { metrics: context.metrics } : {}),
+  })
 }

@@ -1,4 +1,13 @@
+import type { KeyObject } from 'node:crypto'
 import type { Member } from '@dwcp/core'
+
+/** The keys of PBFT (internet mode): this member's Ed25519 private key and every member's public key. */
+export interface PbftKeys {
+  /** This member's private key (PEM or KeyObject). */
+  privateKey: string | KeyObject
+  /** Every member's public key by member id (PEM or KeyObject), this member's included. */
+  publicKeys: Readonly<Record<string, string | KeyObject>>
+}
 
 /**
  * The cluster a node keeps state with (datacenter mode: Raft over AMST channel `raft`, state in `state.db`).
@@ -17,6 +26,12 @@ export interface ClusterOptions {
   joining?: boolean
   /** Election timeout (consensus.election_timeout); ticks are a tenth of it. @default 150 */
   electionTimeoutMs?: number
+  /**
+   * Internet mode: PBFT keys. With them the node runs PBFT among the members (in the order `members` lists them,
+   * which must be the same on every member; n = 3f + 1, at least 4) over AMST channel `pbft`. @default none:
+   * no consensus in internet mode
+   */
+  pbft?: PbftKeys
   /** Snapshot and compact the log every this many applied entries. @default 100000 (etcd's snapshot count) */
   snapshotEveryEntries?: number
 }

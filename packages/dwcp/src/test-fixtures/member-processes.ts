@@ -71,6 +71,8 @@ export interface ClusterConfig {
   snapshotEveryEntries: number
   /** datacenter (Raft) or internet (CRDT gossip). @default datacenter */
   mode?: 'datacenter' | 'internet'
+  /** Internet mode: PEM keys per member id for PBFT. */
+  pbftKeys?: Record<string, { privateKey: string; publicKey: string }>
 }
 
 /**
@@ -119,6 +121,16 @@ export class MemberProcesses {
       dataDir: member.dataDir,
       joining,
       mode: this.config.mode ?? 'datacenter',
+      ...(this.config.pbftKeys
+        ? {
+            pbft: {
+              privateKey: this.config.pbftKeys[id]?.privateKey,
+              publicKeys: Object.fromEntries(
+                Object.entries(this.config.pbftKeys).map(([member, k]) => [member, k.publicKey]),
+              ),
+            },
+          }
+        : {}),
       electionTimeoutMs: this.config.electionTimeoutMs,
       snapshotEveryEntries: this.config.snapshotEveryEntries,
     })
