@@ -89,10 +89,15 @@ describe('Raft across processes on loopback (TCP, state.db, SIGKILL)', () => {
         const killedAtMs = Date.now()
         await procs.kill(old)
         await procs.leader()
-        const next = ids
-          .flatMap((id) => procs.get(id).leaderships)
-          .filter((l) => l.term > oldTerm)
-          .sort((a, b) => a.atMs - b.atMs)[0]
+        // The status poll can see the new leader before its event line has been read from its stdout.
+        const firstLeadership = () =>
+          ids
+            .flatMap((id) => procs.get(id).leaderships)
+            .filter((l) => l.term > oldTerm)
+            .sort((a, b) => a.atMs - b.atMs)[0]
+        for (let waitedMs = 0; !firstLeadership() && waitedMs < 5000; waitedMs += 10)
+          await new Promise((r) => setTimeout(r, 10))
+        const next = firstLeadership()
         if (next) electionMs.push(next.atMs - killedAtMs)
         await procs.start(old, ids)
       }
