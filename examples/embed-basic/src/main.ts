@@ -1,0 +1,3 @@
+import { embedBasic } from './embed.js'
+
+console.log(`transferred, digest ${await embedBasic()}`)

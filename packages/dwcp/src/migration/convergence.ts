@@ -1,0 +1,72 @@
+import { PAGE_BYTES } from './file-workload.js'
+import type { RoundStats } from './round-sender.js'
+
+/** Encode cost assumed per changed page before a delta round has measured it: 50 µs (xbzrle + zstd-delta). */
+const DEFAULT_ENCODE_MS_PER_PAGE = 0.05
+/** A round "shrinks" when it leaves fewer than this share of the previous round's dirty pages. */
+const SHRINK_RATIO = 0.9
+
+/** What pre-copy remembers between rounds, and why it stopped. */
+export interface ConvergenceState {
+  previousDirty: number
+  stalls: number
+  /** `budget`: the rest fits the downtime budget; `max-rounds`; `stalled`: rounds stopped shrinking. */
+  reason: 'budget' | 'max-rounds' | 'stalled'
+}
+
+/** What the next decision is made from. */
+export interface ConvergenceInput {
+  dirtyPages: number
+  /** The round just finished. */
+  last: RoundStats
+  round: number
+  maxRounds: number
+  downtimeBudgetMs: number
+  /** The path forecast, when the node has one; otherwise the last round's measured rate is used. */
+  predictedBytesPerSecond: number | undefined
+  canThrottle: boolean
+}
+
+/**
+ * Predicted stop-and-copy time for `dirtyPages`: their encode time (per page, as the last delta round measured)
+ * plus their wire bytes (per page, as the last round compressed) at the predicted bandwidth, or at the last
+ * round's measured rate.
+ */
+export function predictedStopMs(input: ConvergenceInput): number {
+  const { last, dirtyPages } = input
+  const delta = last.kind !== 'full' && last.pages > 0
+  const encodeMsPerPage = delta ? last.encodeMs / last.pages : DEFAULT_ENCODE_MS_PER_PAGE
+  const wirePerPage = last.pages > 0 ? Math.min(PAGE_BYTES, last.wireBytes / last.pages) : PAGE_BYTES
+  const measured = last.transferMs > 0 ? (last.wireBytes / last.transferMs) * 1000 : undefined
+  const bytesPerSecond = input.predictedBytesPerSecond ?? measured ?? 1e8
+  return dirtyPages * encodeMsPerPage + ((dirtyPages * wirePerPage) / bytesPerSecond) * 1000
+}
+
+/**
+ * Decides after each round: `stop` (go to stop-and-copy) when the remainder is predicted to fit the downtime
+ * budget, when the next round would be the last allowed, or when rounds stopped shrinking twice; `throttle`
+ * (then continue) the first time a round does not shrink and the writer may be slowed; else `continue`.
+ */
+export function decideNextStep(
+  state: ConvergenceState,
+  input: ConvergenceInput,
+): 'continue' | 'throttle' | 'stop' {
+  if (input.dirtyPages === 0 || predictedStopMs(input) <= input.downtimeBudgetMs) {
+    state.reason = 'budget'
+    return 'stop'
+  }
+  if (input.round + 1 >= input.maxRounds) {
+    state.reason = 'max-rounds'
+    return 'stop'
+  }
+  const shrinking = input.dirtyPages < state.previousDirty * SHRINK_RATIO
+  state.previousDirty = input.dirtyPages
+  if (shrinking) return 'continue'
+  state.stalls++
+  if (input.canThrottle) return 'throttle'
+  if (state.stalls >= 2) {
+    state.reason = 'stalled'
+    return 'stop'
+  }
+  return 'continue'
+}

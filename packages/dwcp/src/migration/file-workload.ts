@@ -1,0 +1,293 @@
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs'
+import { type Clock, InvalidArgumentError, systemClock } from '@dwcp/core'
+import { PageHashes } from './page-hashes.js'
+
+/** Page size of every workload: 4 KiB, the page size of x86-64 and most arm64 guests. */
+export const PAGE_BYTES = 4096
+
+/** Options of {@link FileWorkload.open}. */
+export interface FileWorkloadOptions {
+  /** Id of the workload in the cluster (placement key `placement/<id>`). */
+  id: string
+  /** Path of the image file; it must exist and its size must be a multiple of 4 KiB. */
+  path: string
+  /**
+   * Most bytes of old page versions kept for delta baselines (a page's version as last sent, kept when the
+   * writer first changes it). Beyond this, changed pages travel without a baseline. @default 64 MiB
+   */
+  maxCapturedBytes?: number
+  /** Time source for throttling. @default the system clock */
+  clock?: Clock
+}
+
+/**
+ * A workload ("VM") backed by an image file, with dirty tracking against what was last sent.
+ *
+ * Writes through {@link write} are recorded: each page they touch becomes dirty, and when a page that was clean
+ * (its current version already read for sending) is first changed, its old version is kept so that the next
+ * round can send a delta against exactly what the receiver holds. Reads for sending ({@link readForSend}) mark
+ * pages clean. File I/O is synchronous on purpose: a read for sending and a write never interleave, so the
+ * version a round sent is always a whole, known version of each page.
+ *
+ * Writers the workload does not see (another process writing the file) are found by {@link scanDirty}: it
+ * hashes every page (SHA-1, 8 bytes kept per page) and compares with the hash taken when the page was last sent.
+ * Its cost is a read and a hash of the whole image per scan (about 1 s per GiB on one core) and 8 bytes of
+ * memory per page; pages found this way have no kept old version, so their next send carries no delta.
+ */
+export class FileWorkload {
+  readonly id: string
+  readonly path: string
+  readonly sizeBytes: number
+  readonly pageCount: number
+  readonly #fd: number
+  readonly #clock: Clock
+  /** 1 = changed since it was last read for sending (every page starts dirty: nothing was sent). */
+  readonly #dirty: Uint8Array
+  #dirtyCount: number
+  readonly #captured = new Map<number, Uint8Array>()
+  readonly #maxCapturedBytes: number
+  #capturedBytes = 0
+  #capturing = false
+  #hashes: PageHashes | undefined
+  #paused: { promise: Promise<void>; resolve: () => void } | undefined
+  #throttleBytesPerSecond: number | undefined
+  #throttleNextMs = 0
+  #closed = false
+  /** Bytes written through {@link write} since open. */
+  writtenBytes = 0
+
+  private constructor(options: FileWorkloadOptions, fd: number, sizeBytes: number) {
+    this.id = options.id
+    this.path = options.path
+    this.#fd = fd
+    this.sizeBytes = sizeBytes
+    this.pageCount = sizeBytes / PAGE_BYTES
+    this.#clock = options.clock ?? systemClock()
+    this.#maxCapturedBytes = options.maxCapturedBytes ?? 64 * 1024 * 1024
+    this.#dirty = new Uint8Array(this.pageCount).fill(1)
+    this.#dirtyCount = this.pageCount
+  }
+
+  /** Opens an existing image file for reading and writing. */
+  static open(options: FileWorkloadOptions): FileWorkload {
+    const fd = openSync(options.path, 'r+')
+    const sizeBytes = fstatSync(fd).size
+    if (sizeBytes === 0 || sizeBytes % PAGE_BYTES !== 0) {
+      closeSync(fd)
+      throw new InvalidArgumentError('path', `image size ${sizeBytes} is not a positive multiple of 4096`)
+    }
+    return new FileWorkload(options, fd, sizeBytes)
+  }
+
+  /** Creates (or truncates) an image file of `sizeBytes` zero bytes and opens it. */
+  static create(options: FileWorkloadOptions & { sizeBytes: number }): FileWorkload {
+    const fd = openSync(options.path, 'w+')
+    ftruncateSync(fd, options.sizeBytes)
+    closeSync(fd)
+    return FileWorkload.open(options)
+  }
+
+  /** Number of pages changed since they were last read for sending. */
+  get dirtyCount(): number {
+    return this.#dirtyCount
+  }
+
+  /** Whether the writer is paused. */
+  get paused(): boolean {
+    return this.#paused !== undefined
+  }
+
+  /**
+   * Writes `bytes` at `offsetBytes` and marks the pages it touches dirty. Waits while the writer is paused
+   * and, when throttled, long enough to keep the write rate under the throttle.
+   */
+  async write(offsetBytes: number, bytes: Uint8Array): Promise<void> {
+    if (offsetBytes < 0 || offsetBytes + bytes.byteLength > this.sizeBytes)
+      throw new InvalidArgumentError(
+        'offsetBytes',
+        `write of ${bytes.byteLength} at ${offsetBytes} is outside`,
+      )
+    await this.#whilePaused()
+    await this.#throttle(bytes.byteLength)
+    await this.#whilePaused()
+    if (this.#closed) throw new InvalidArgumentError('workload', `${this.id} is closed`)
+    const first = Math.floor(offsetBytes / PAGE_BYTES)
+    const last = Math.floor((offsetBytes + bytes.byteLength - 1) / PAGE_BYTES)
+    for (let page = first; page <= last; page++) this.#markDirty(page)
+    writeSync(this.#fd, bytes, 0, bytes.byteLength, offsetBytes)
+    this.writtenBytes += bytes.byteLength
+  }
+
+  /** Stops writers at their next write (stop-and-copy); resolves at once, since writes are synchronous. */
+  pause(): void {
+    if (this.#paused) return
+    let resolve!: () => void
+    const promise = new Promise<void>((r) => {
+      resolve = r
+    })
+    this.#paused = { promise, resolve }
+  }
+
+  /** Lets paused writers continue. */
+  resume(): void {
+    const paused = this.#paused
+    this.#paused = undefined
+    paused?.resolve()
+  }
+
+  /** Limits writes to `bytesPerSecond` (convergence control), or lifts the limit with `undefined`. */
+  throttle(bytesPerSecond: number | undefined): void {
+    this.#throttleBytesPerSecond = bytesPerSecond
+  }
+
+  /** The current throttle in bytes per second, if any. */
+  get throttleBytesPerSecond(): number | undefined {
+    return this.#throttleBytesPerSecond
+  }
+
+  /**
+   * Reads `lengthBytes` at `offsetBytes` (page-aligned) for sending, marks those pages clean and, with
+   * {@link trackHashes} on, records their hashes.
+   */
+  readForSend(offsetBytes: number, lengthBytes: number): Uint8Array {
+    const bytes = this.read(offsetBytes, lengthBytes)
+    const first = offsetBytes / PAGE_BYTES
+    const count = Math.ceil(bytes.byteLength / PAGE_BYTES)
+    for (let i = 0; i < count; i++) {
+      const page = first + i
+      if (this.#dirty[page] === 1) {
+        this.#dirty[page] = 0
+        this.#dirtyCount--
+      }
+      const kept = this.#captured.get(page)
+      if (kept) {
+        this.#captured.delete(page)
+        this.#capturedBytes -= kept.byteLength
+      }
+      this.#hashes?.record(page, bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES))
+    }
+    return bytes
+  }
+
+  /**
+   * Marks pages as not known to be on the receiver: dirty, with no kept version. For a send whose outcome is
+   * unknown (a transport that read a chunk again may deliver either read), so the next round sends them whole.
+   */
+  forgetSent(offsetBytes: number, lengthBytes: number): void {
+    const first = Math.floor(offsetBytes / PAGE_BYTES)
+    const end = Math.min(this.pageCount, Math.ceil((offsetBytes + lengthBytes) / PAGE_BYTES))
+    for (let page = first; page < end; page++) {
+      if (this.#dirty[page] === 0) {
+        this.#dirty[page] = 1
+        this.#dirtyCount++
+      }
+      const kept = this.#captured.get(page)
+      if (kept) {
+        this.#captured.delete(page)
+        this.#capturedBytes -= kept.byteLength
+      }
+    }
+  }
+
+  /** Reads bytes without changing any tracking state. */
+  read(offsetBytes: number, lengthBytes: number): Uint8Array {
+    const length = Math.max(0, Math.min(lengthBytes, this.sizeBytes - offsetBytes))
+    const bytes = new Uint8Array(length)
+    let done = 0
+    while (done < length) {
+      const n = readSync(this.#fd, bytes, done, length - done, offsetBytes + done)
+      if (n === 0) break
+      done += n
+    }
+    return bytes
+  }
+
+  /** Dirty page indexes in ascending order. */
+  dirtyPages(): number[] {
+    const pages: number[] = []
+    for (let page = 0; page < this.pageCount; page++) if (this.#dirty[page] === 1) pages.push(page)
+    return pages
+  }
+
+  /**
+   * The version of `page` the receiver holds (kept when the page was first changed after its last send), if it
+   * was kept. Only pages written through {@link write} while capturing is on have one.
+   */
+  sentVersion(page: number): Uint8Array | undefined {
+    return this.#captured.get(page)
+  }
+
+  /**
+   * Starts a tracking epoch for a migration: every page dirty (nothing sent yet), no kept versions, and keeping
+   * old versions on (`capture`) or off.
+   */
+  resetTracking(capture: boolean): void {
+    this.#dirty.fill(1)
+    this.#dirtyCount = this.pageCount
+    this.#captured.clear()
+    this.#capturedBytes = 0
+    this.#capturing = capture
+  }
+
+  /** Turns on hashing of pages as they are sent, so that {@link scanDirty} can find external writes. */
+  trackHashes(): void {
+    this.#hashes ??= new PageHashes(this.pageCount)
+  }
+
+  /**
+   * Finds pages changed by writers this workload does not see: hashes every page and marks dirty those whose
+   * hash differs from the one taken when they were last sent. Returns how many pages it newly marked.
+   */
+  scanDirty(): number {
+    const hashes = this.#hashes
+    if (!hashes) throw new InvalidArgumentError('scanDirty', 'call trackHashes() before the first send')
+    let found = 0
+    const stepBytes = 256 * PAGE_BYTES
+    for (let offset = 0; offset < this.sizeBytes; offset += stepBytes) {
+      const bytes = this.read(offset, stepBytes)
+      for (let i = 0; i * PAGE_BYTES < bytes.byteLength; i++) {
+        const page = offset / PAGE_BYTES + i
+        if (this.#dirty[page] === 1) continue
+        if (!hashes.matches(page, bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES))) {
+          this.#dirty[page] = 1
+          this.#dirtyCount++
+          found++
+        }
+      }
+    }
+    return found
+  }
+
+  /** Closes the file; pending paused writers are released and fail. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.resume()
+    closeSync(this.#fd)
+  }
+
+  #markDirty(page: number): void {
+    if (this.#dirty[page] === 1) return
+    this.#dirty[page] = 1
+    this.#dirtyCount++
+    // The page was clean: what is in the file now is what the receiver holds. Keep it for a delta, if room.
+    if (this.#capturing && this.#capturedBytes + PAGE_BYTES <= this.#maxCapturedBytes) {
+      this.#captured.set(page, this.read(page * PAGE_BYTES, PAGE_BYTES))
+      this.#capturedBytes += PAGE_BYTES
+    }
+  }
+
+  async #whilePaused(): Promise<void> {
+    for (let paused = this.#paused; paused; paused = this.#paused) await paused.promise
+  }
+
+  async #throttle(lengthBytes: number): Promise<void> {
+    const rate = this.#throttleBytesPerSecond
+    if (rate === undefined || rate <= 0) return
+    const nowMs = this.#clock.now()
+    const startMs = Math.max(nowMs, this.#throttleNextMs)
+    this.#throttleNextMs = startMs + (lengthBytes / rate) * 1000
+    const waitMs = startMs - nowMs
+    if (waitMs >= 1) await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, waitMs))
+  }
+}

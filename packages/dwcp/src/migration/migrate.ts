@@ -1,0 +1,278 @@
+import { randomBytes } from 'node:crypto'
+import {
+  DigestMismatchError,
+  InvalidArgumentError,
+  METRIC_NAMES,
+  type Mode,
+  silentLogger,
+  throwIfAborted,
+} from '@dwcp/core'
+import { boundedBaselineStore, deltaCodec } from '@dwcp/hde'
+import type { DwcpNode } from '../node.js'
+import { controlFor } from './control-channel.js'
+import { type ConvergenceState, decideNextStep } from './convergence.js'
+import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
+import { imageDigest } from './image-digest.js'
+import { codecForPath } from './path-codec.js'
+import { writePlacement } from './placement.js'
+import { type RoundContext, type RoundStats, sendFullRaw, sendPages } from './round-sender.js'
+
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  node: DwcpNode
+  workload: FileWorkload
+  /** Node id of the target; it must be connected and run `acceptMigrations`. */
+  target: string
+  /** Cancels the migration; the source stays authoritative. */
+  signal?: AbortSignal
+  /** Longest acceptable stop-and-copy pause, in milliseconds. @default 300 */
+  downtimeBudgetMs?: number
+  /** Most rounds, the stop-and-copy round included. @default 30 */
+  maxRounds?: number
+  /** Whether the writer may be throttled when rounds stop shrinking. @default true */
+  allowThrottle?: boolean
+  /** How dirty pages are found: the workload's recorded writes, or a page-hash scan (external writers). @default 'writes' */
+  tracking?: 'writes' | 'scan'
+  /** Bytes of page baselines each side keeps (bounded, same on both sides). @default 256 MiB */
+  baselineMaxBytes?: number
+  /** Payload bytes per frames transfer. @default 8 MiB */
+  batchBytes?: number
+  /** Label of `dwcp_placement_attempts_total` / `dwcp_placement_success_total`. @default 'live-migration' */
+  strategy?: string
+  /** Called as the migration progresses. */
+  onProgress?: (progress: MigrationProgress) => void
+  /**
+   * Pauses writers the workload does not see (the VM itself, with `tracking: 'scan'`) for the stop-and-copy;
+   * the workload's own writers are paused in any case.
+   */
+  pauseWriters?: () => void | Promise<void>
+  /** Resumes them after a failed or cancelled migration. */
+  resumeWriters?: () => void | Promise<void>
+}
+
+/** Progress of a migration. */
+export interface MigrationProgress {
+  phase: 'pre-copy' | 'stop-and-copy' | 'verify' | 'switch'
+  round: number
+  pagesDone: number
+  pagesTotal: number
+  /** Wire bytes of the whole migration so far. */
+  wireBytes: number
+  /** Pages dirty on the source right now. */
+  dirtyPages: number
+  /** Writer throttle in bytes per second, when throttled. */
+  throttleBytesPerSecond?: number
+}
+
+/** What a completed migration did. */
+export interface MigrationSummary {
+  workloadId: string
+  from: string
+  to: string
+  /** Rounds, the full round and the stop-and-copy round included. */
+  rounds: number
+  /** Bytes that crossed the wire, every round. */
+  wireBytes: number
+  /** Size of the image. */
+  imageBytes: number
+  /** Stop-and-copy: writer paused until the last pages were applied on the target, in milliseconds. */
+  downtimeMs: number
+  /** The writer's whole pause: stop-and-copy plus digest verification and the placement switch, in milliseconds. */
+  pausedMs: number
+  totalMs: number
+  /** Image bits per second of the whole migration. */
+  throughputBps: number
+  /** The last path forecast used for convergence, in bits per second (`null` when the predictor had no samples). */
+  predictedBps: number | null
+  /** Measured wire rate while transferring, in bits per second. */
+  actualBps: number
+  /** The node's mode, and the path class that chose the codec. */
+  mode: Mode
+  pathClass: 'datacenter' | 'internet'
+  /** Consensus index the new placement is visible at (`null` without consensus). */
+  consensusIndex: number | null
+  /** The SHA-256 both images had at the switch. */
+  digest: string
+  /** Why pre-copy stopped. */
+  convergedBy: ConvergenceState['reason']
+  perRound: RoundStats[]
+}
+
+const migrating = new WeakSet<FileWorkload>()
+
+/**
+ * Live-migrates `workload` to `target` by iterative pre-copy: round 1 sends the whole image, later rounds send
+ * only the pages changed since, delta-encoded against the version the target holds, until the remainder is
+ * predicted to fit the downtime budget (or rounds stop shrinking, the writer being throttled first when
+ * allowed); then the writer is paused, the rest sent (the downtime), both images' SHA-256 compared over channel
+ * `migration`, and the placement switched to the target through `node.state`. The writer stays paused after
+ * success: the workload now lives on the target.
+ *
+ * Cancellation or any failure (target gone, digest mismatch, placement write refused) leaves the source
+ * authoritative: the placement is not changed, the writer is resumed and un-throttled, and the target is told
+ * to discard its partial image (which it also does by itself when the session closes).
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrationSummary> {
+  const { node, workload, target } = options
+  if (target === node.nodeId)
+    throw new InvalidArgumentError('target', 'a workload cannot migrate to its own host')
+  if (migrating.has(workload))
+    throw new InvalidArgumentError('workload', `${workload.id} is already migrating`)
+  migrating.add(workload)
+  const control = controlFor(node)
+  const migrationId = randomBytes(8).toString('hex')
+  const startedMs = performance.now()
+  const choice = codecForPath(node, target)
+  const baselineMaxBytes = options.baselineMaxBytes ?? 256 * 1024 * 1024
+  let predictedBps = predicted(node, target)
+  const perRound: RoundStats[] = []
+  let wireTotal = 0
+  let round = 1
+  let phase: MigrationProgress['phase'] = 'pre-copy'
+  const report = (p: { round: number; pagesDone: number; pagesTotal: number; wireBytes: number }): void =>
+    options.onProgress?.({
+      phase,
+      round: p.round,
+      pagesDone: p.pagesDone,
+      pagesTotal: p.pagesTotal,
+      wireBytes: wireTotal + p.wireBytes,
+      dirtyPages: workload.dirtyCount,
+      ...(workload.throttleBytesPerSecond ? { throttleBytesPerSecond: workload.throttleBytesPerSecond } : {}),
+    })
+  const ctx: RoundContext = {
+    node,
+    target,
+    migrationId,
+    workload,
+    codec: deltaCodec({ level: choice.level })({ logger: silentLogger() }),
+    baselines: boundedBaselineStore({ maxBytes: baselineMaxBytes }),
+    mode: choice.pathClass,
+    batchBytes: options.batchBytes ?? 8 * 1024 * 1024,
+    signal: options.signal,
+    onProgress: report,
+  }
+  const record = (stats: RoundStats): RoundStats => {
+    perRound.push(stats)
+    wireTotal += stats.wireBytes
+    return stats
+  }
+  const signalOpt = options.signal ? { signal: options.signal } : {}
+  const strategy = { strategy: options.strategy ?? 'live-migration' }
+  node.metrics?.counter(METRIC_NAMES.placementAttempts).inc(strategy)
+  let pausedAtMs: number | undefined
+  try {
+    workload.resetTracking(true)
+    if (options.tracking === 'scan') workload.trackHashes()
+    await control.request(
+      target,
+      {
+        type: 'begin',
+        migrationId,
+        workloadId: workload.id,
+        sizeBytes: workload.sizeBytes,
+        level: choice.level,
+        baselineMaxBytes,
+        pathClass: choice.pathClass,
+      },
+      signalOpt,
+    )
+    const allPages = Array.from({ length: workload.pageCount }, (_, i) => i)
+    let last = record(
+      choice.fullRound === 'raw' ? await sendFullRaw(ctx) : await sendPages(ctx, 1, 'full', allPages, true),
+    )
+    const state: ConvergenceState = { previousDirty: Number.POSITIVE_INFINITY, stalls: 0, reason: 'budget' }
+    let writtenAtMs = performance.now()
+    let writtenBytes = workload.writtenBytes
+    for (;;) {
+      throwIfAborted(options.signal)
+      if (options.tracking === 'scan') workload.scanDirty()
+      const nowMs = performance.now()
+      const writeRate = ((workload.writtenBytes - writtenBytes) / Math.max(1, nowMs - writtenAtMs)) * 1000
+      writtenAtMs = nowMs
+      writtenBytes = workload.writtenBytes
+      // The forecast improves as the node samples the path during the rounds: use the latest.
+      predictedBps = predicted(node, target) ?? predictedBps
+      const step = decideNextStep(state, {
+        dirtyPages: workload.dirtyCount,
+        last,
+        round,
+        maxRounds: options.maxRounds ?? 30,
+        downtimeBudgetMs: options.downtimeBudgetMs ?? 300,
+        predictedBytesPerSecond: predictedBps === null ? undefined : predictedBps / 8,
+        canThrottle: (options.allowThrottle ?? true) && workload.throttleBytesPerSecond === undefined,
+      })
+      if (step === 'stop') break
+      if (step === 'throttle') workload.throttle(Math.max(PAGE_BYTES, writeRate / 2))
+      round++
+      last = record(await sendPages(ctx, round, 'delta', workload.dirtyPages(), false))
+    }
+    // Stop-and-copy: from here until the switch the source does not change.
+    phase = 'stop-and-copy'
+    workload.pause()
+    pausedAtMs = performance.now()
+    await options.pauseWriters?.()
+    if (options.tracking === 'scan') workload.scanDirty()
+    round++
+    record(await sendPages(ctx, round, 'stop-and-copy', workload.dirtyPages(), false))
+    const downtimeMs = performance.now() - pausedAtMs
+    phase = 'verify'
+    report({ round, pagesDone: 0, pagesTotal: 0, wireBytes: 0 })
+    const digest = imageDigest(workload.sizeBytes, (o, l) => workload.read(o, l))
+    const reply = (await control.request(target, { type: 'verify', migrationId }, signalOpt)) as {
+      digest?: string
+    }
+    if (reply?.digest !== digest) throw new DigestMismatchError(migrationId, digest, String(reply?.digest))
+    phase = 'switch'
+    throwIfAborted(options.signal)
+    const index = await writePlacement(
+      node,
+      workload.id,
+      { host: target, sizeBytes: workload.sizeBytes, updatedAt: Date.now() },
+      signalOpt,
+    )
+    node.metrics?.counter(METRIC_NAMES.placementSuccess).inc(strategy)
+    // The placement names the target now: the commit only moves its file into place.
+    await control.request(target, { type: 'commit', migrationId }).catch(() => {})
+    const endMs = performance.now()
+    const transferMs = perRound.reduce((sum, r) => sum + r.transferMs, 0)
+    return {
+      workloadId: workload.id,
+      from: node.nodeId,
+      to: target,
+      rounds: perRound.length,
+      wireBytes: wireTotal,
+      imageBytes: workload.sizeBytes,
+      downtimeMs,
+      pausedMs: endMs - pausedAtMs,
+      totalMs: endMs - startedMs,
+      throughputBps: (workload.sizeBytes * 8 * 1000) / Math.max(1, endMs - startedMs),
+      predictedBps,
+      actualBps: (wireTotal * 8 * 1000) / Math.max(1, transferMs),
+      mode: node.mode,
+      pathClass: choice.pathClass,
+      consensusIndex: index ?? null,
+      digest,
+      convergedBy: state.reason,
+      perRound,
+    }
+  } catch (error) {
+    workload.throttle(undefined)
+    workload.resume()
+    if (pausedAtMs !== undefined) await options.resumeWriters?.()
+    // Best effort: the target also discards by itself when the session closes.
+    if (node.session(target))
+      await control.request(target, { type: 'abort', migrationId }, { timeoutMs: 2000 }).catch(() => {})
+    throw error
+  } finally {
+    migrating.delete(workload)
+  }
+}
+
+function predicted(node: DwcpNode, target: string): number | null {
+  try {
+    const bps = node.predict(target).bandwidthBps
+    return bps > 0 ? bps : null
+  } catch {
+    return null // no samples of the path yet
+  }
+}
