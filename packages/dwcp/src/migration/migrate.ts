@@ -14,6 +14,7 @@ import { type ConvergenceState, decideNextStep } from './convergence.js'
 import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
 import { codecForPath } from './path-codec.js'
+import { decidePathTuning, PathTuner, type PathTuning, pathForecast, tunePath } from './path-tuning.js'
 import { writePlacement } from './placement.js'
 import { type RoundContext, type RoundStats, sendFullRaw, sendPages } from './round-sender.js'
 
@@ -48,6 +49,11 @@ export interface MigrateOptions {
   pauseWriters?: () => void | Promise<void>
   /** Resumes them after a failed or cancelled migration. */
   resumeWriters?: () => void | Promise<void>
+  /**
+   * Whether the path's forecast tunes the migration (see `path-tuning.ts`): the codec, the session's pacing
+   * rate and its stream count. With `false` only the path's class picks the codec, as before. @default true
+   */
+  pathTuning?: boolean
 }
 
 /** Progress of a migration. */
@@ -96,6 +102,22 @@ export interface MigrationSummary {
   /** Why pre-copy stopped. */
   convergedBy: ConvergenceState['reason']
   perRound: RoundStats[]
+  /** What the path's forecast set, as last applied (see `path-tuning.ts`). */
+  tuning: MigrationTuningSummary
+}
+
+/** The path tuning a migration used. */
+export interface MigrationTuningSummary {
+  /** Round 1 raw into the positional sink, or zstd frames. */
+  fullRound: 'raw' | 'frames'
+  /** zstd level of the delta codec. */
+  level: number
+  /** Pacing rate this migration set on the session, bits per second (0: it set none). */
+  pacingRateBps: number
+  /** The session's stream count after tuning (`null` when the session was gone). */
+  streams: number | null
+  /** What the last tuning was decided from. */
+  forecast: 'prediction' | 'sample' | 'round' | 'none'
 }
 
 const migrating = new WeakSet<FileWorkload>()
@@ -122,7 +144,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
   const control = controlFor(node)
   const migrationId = randomBytes(8).toString('hex')
   const startedMs = performance.now()
-  const choice = codecForPath(node, target)
+  const tuneEnabled = options.pathTuning ?? true
+  let tuning: PathTuning = tuneEnabled
+    ? tunePath(node, target)
+    : { codec: codecForPath(node, target), pacingRateBps: 0, streams: undefined, forecast: undefined }
+  const choice = tuning.codec
+  const tuner = new PathTuner(tuneEnabled ? node.session(target) : undefined)
+  // Later rounds keep the codec (the target decodes with what `begin` named) and refresh pacing and streams as
+  // the forecast improves: the node's predictor, or this migration's own rounds.
+  const retune = (): void => {
+    if (!tuneEnabled) return
+    tuning = decidePathTuning(choice, pathForecast(node, target, perRound))
+    tuner.apply(tuning)
+  }
   const baselineMaxBytes = options.baselineMaxBytes ?? 256 * 1024 * 1024
   let predictedBps = predicted(node, target)
   const perRound: RoundStats[] = []
@@ -161,6 +195,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
   node.metrics?.counter(METRIC_NAMES.placementAttempts).inc(strategy)
   let pausedAtMs: number | undefined
   try {
+    tuner.apply(tuning)
     workload.resetTracking(true)
     if (options.tracking === 'scan') workload.trackHashes()
     await control.request(
@@ -204,10 +239,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
       if (step === 'stop') break
       if (step === 'throttle') workload.throttle(Math.max(PAGE_BYTES, writeRate / 2))
       round++
+      retune()
       last = record(await sendPages(ctx, round, 'delta', workload.dirtyPages(), false))
     }
     // Stop-and-copy: from here until the switch the source does not change.
     phase = 'stop-and-copy'
+    retune()
     workload.pause()
     pausedAtMs = performance.now()
     await options.pauseWriters?.()
@@ -254,6 +291,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
       digest,
       convergedBy: state.reason,
       perRound,
+      tuning: {
+        fullRound: choice.fullRound,
+        level: choice.level,
+        pacingRateBps: tuner.applied.pacingRateBps,
+        streams: tuner.applied.streams,
+        forecast: tuning.forecast?.source ?? 'none',
+      },
     }
   } catch (error) {
     workload.throttle(undefined)
@@ -264,6 +308,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
       await control.request(target, { type: 'abort', migrationId }, { timeoutMs: 2000 }).catch(() => {})
     throw error
   } finally {
+    tuner.release()
     migrating.delete(workload)
   }
 }
