@@ -1,9 +1,6 @@
-import { appendFileSync } from 'node:fs'
 import type { LogFields, Logger } from '@dwcp/core'
+import { type DestinationStream, type Logger as PinoLogger, pino, destination as pinoDestination } from 'pino'
 import type { LoggingConfig } from '../config/types.js'
-
-/** Log levels in increasing severity, pino's numbers (so Loki queries written for pino work unchanged). */
-const LEVEL_NUMBERS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity }
 
 /** A level name of `logging.level`. */
 export type LogLevel = LoggingConfig['level']
@@ -29,31 +26,31 @@ export interface JsonLoggerOptions {
 }
 
 /**
- * Structured JSON lines in pino's shape (`level`, `time`, `msg`, fields), for Loki. pino is not a dependency;
- * core's Logger is a subset of pino's, so a host may still pass a pino logger to `createNode` instead.
- * Appends are synchronous: a log line must not be lost when the process exits right after it.
+ * Structured JSON lines from pino (`level`, `time`, `msg`, fields), ready for Loki. Writes are synchronous
+ * (`pino.destination({ sync: true })`): a log line must not be lost when the process exits right after it.
+ * Errors in fields are logged as their message and code (pino's own serializer keeps only `err`).
  */
 export function jsonLogger(options: JsonLoggerOptions = {}): JsonLogger {
   const state = { level: options.level ?? 'info' }
   const nowMs = options.nowMs ?? Date.now
-  const file = options.file
-  const write =
-    options.write ??
-    (file === undefined
-      ? (line: string) => process.stdout.write(line)
-      : (line: string) => appendFileSync(file, line))
-  const make = (bindings: LogFields): JsonLogger => {
-    const emit = (level: keyof typeof LEVEL_NUMBERS, fields: LogFields, message?: string): void => {
-      if (LEVEL_NUMBERS[level] < LEVEL_NUMBERS[state.level]) return
-      const line = {
-        level: LEVEL_NUMBERS[level],
-        time: nowMs(),
-        ...bindings,
-        ...serializable(fields),
-        ...(message === undefined ? {} : { msg: message }),
-      }
+  const stream: DestinationStream = options.write
+    ? { write: options.write }
+    : pinoDestination({ dest: options.file ?? 1, sync: true, append: true, mkdir: true })
+  const root = pino(
+    {
+      level: state.level,
+      base: undefined,
+      timestamp: () => `,"time":${nowMs()}`,
+      formatters: { level: (_label, number) => ({ level: number }) },
+    },
+    stream,
+  )
+  // pino children keep the level they were made with; `config set logging.level` must reach all of them.
+  const loggers = new Set<WeakRef<PinoLogger>>([new WeakRef(root)])
+  const make = (logger: PinoLogger): JsonLogger => {
+    const emit = (level: 'debug' | 'info' | 'warn' | 'error', fields: LogFields, message?: string): void => {
       try {
-        write(`${JSON.stringify(line)}\n`)
+        logger[level](serializable(fields), message)
       } catch {
         // A full disk or a closed pipe must not take the server down with it.
       }
@@ -64,15 +61,24 @@ export function jsonLogger(options: JsonLoggerOptions = {}): JsonLogger {
       },
       setLevel(level) {
         state.level = level
+        for (const ref of loggers) {
+          const live = ref.deref()
+          if (live) live.level = level
+          else loggers.delete(ref)
+        }
       },
       debug: (fields, message) => emit('debug', fields, message),
       info: (fields, message) => emit('info', fields, message),
       warn: (fields, message) => emit('warn', fields, message),
       error: (fields, message) => emit('error', fields, message),
-      child: (more) => make({ ...bindings, ...more }),
+      child: (more) => {
+        const child = logger.child(serializable(more))
+        loggers.add(new WeakRef(child))
+        return make(child)
+      },
     }
   }
-  return make({})
+  return make(root)
 }
 
 /** Errors as their message and code, since JSON.stringify turns an Error into `{}`. */
