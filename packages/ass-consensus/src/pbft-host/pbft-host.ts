@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import {
   AbortedError,
   AlreadyStartedError,
@@ -26,6 +27,9 @@ import { PbftReplica } from '../pbft/pbft-replica.js'
 import { PBFT_WIRE_TYPES } from '../pbft/pbft-wire-limits.js'
 import type { ClientRequest, Reply } from '../pbft/types.js'
 import type { PbftHostOptions } from './types.js'
+
+/** Client-request verdicts remembered (a few batches' worth of every member's clients). */
+const VERIFIED_REQUESTS_MAX = 16_384
 
 /** What a committed proposal resolves with. */
 export interface PbftOutcome {
@@ -62,6 +66,8 @@ export class PbftHost implements Startable {
   private readyTimer: TimerHandle | undefined
   private unsubscribe: (() => void) | undefined
   private readonly index: number
+  /** Hashes of (signed bytes, signature) of client requests whose signature verified. */
+  private readonly verifiedRequests = new Set<string>()
   /** Sequence numbers at which this member's replica executed its own clients' requests. */
   private readonly executedAt = new Map<string, number>()
   /**
@@ -150,11 +156,24 @@ export class PbftHost implements Startable {
     })
   }
 
+  /**
+   * Whether a client request is signed by the member its client id names. A request is checked when it arrives
+   * and again inside every pre-prepare (and its retransmissions) that carries it; Ed25519 verification is the
+   * largest cost here, so verdicts are remembered, keyed by a hash of the signed bytes and the signature.
+   */
   private authentic(request: ClientRequest): boolean {
     const member = request.clientId.slice(0, request.clientId.lastIndexOf('#'))
     const replica = this.options.replicas.indexOf(member)
     if (replica < 0 || !request.signature) return false
-    return this.options.signer.verify(replica, clientRequestSigningBytes(request), request.signature)
+    const signed = clientRequestSigningBytes(request)
+    const key = createHash('sha256').update(signed).update(request.signature).digest('base64')
+    if (this.verifiedRequests.has(key)) return true
+    if (!this.options.signer.verify(replica, signed, request.signature)) return false
+    this.verifiedRequests.add(key)
+    // Insertion order makes the Set a FIFO: drop the oldest verdicts beyond the bound.
+    if (this.verifiedRequests.size > VERIFIED_REQUESTS_MAX)
+      this.verifiedRequests.delete(this.verifiedRequests.values().next().value as string)
+    return true
   }
 
   /** Hands queued operations to free clients. */
