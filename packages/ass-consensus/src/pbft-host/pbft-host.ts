@@ -11,9 +11,9 @@ import {
   NotStartedError,
   type Startable,
   silentLogger,
-  type TimerHandle,
   throwIfAborted,
 } from '@dwcp/core'
+import { TickLoop } from '../host/tick-loop.js'
 import { PbftClient } from '../pbft/pbft-client.js'
 import {
   clientRequestSigningBytes,
@@ -62,8 +62,7 @@ export class PbftHost implements Startable {
   private readonly logger: Logger
   private readonly errors: Counter | undefined
   private readonly latency: Histogram | undefined
-  private tickTimer: TimerHandle | undefined
-  private readyTimer: TimerHandle | undefined
+  private loop: TickLoop | undefined
   private unsubscribe: (() => void) | undefined
   private readonly index: number
   /** Hashes of (signed bytes, signature) of client requests whose signature verified. */
@@ -128,16 +127,23 @@ export class PbftHost implements Startable {
       this.free.push(k)
     }
     this.unsubscribe = this.options.transport.onMessage((from, bytes) => this.receive(from, bytes))
-    this.scheduleTick()
+    this.loop = new TickLoop(
+      this.clock,
+      this.options.tickMs ?? 10,
+      () => {
+        this.replica?.tick()
+        for (const client of this.clients) client.tick()
+      },
+      () => this.handleReady(),
+    )
+    this.loop.start()
   }
 
   /** Stops ticking and listening; pending proposals reject with `AbortedError`. */
   async stop(_options?: { signal?: AbortSignal }): Promise<void> {
     if (!this.replica) return
-    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer)
-    if (this.readyTimer) this.clock.clearTimeout(this.readyTimer)
-    this.tickTimer = undefined
-    this.readyTimer = undefined
+    this.loop?.stop()
+    this.loop = undefined
     this.unsubscribe?.()
     this.replica = undefined
     const stopped = new AbortedError('pbft host stopped')
@@ -219,23 +225,8 @@ export class PbftHost implements Startable {
     return this.clients[Number(reply.clientId.slice(prefix.length))]
   }
 
-  private scheduleTick(): void {
-    this.tickTimer = this.clock.setTimeout(() => {
-      this.tickTimer = undefined
-      if (!this.replica) return
-      this.replica.tick()
-      for (const client of this.clients) client.tick()
-      this.scheduleReady()
-      this.scheduleTick()
-    }, this.options.tickMs ?? 10)
-  }
-
   private scheduleReady(): void {
-    if (this.readyTimer || !this.replica) return
-    this.readyTimer = this.clock.setTimeout(() => {
-      this.readyTimer = undefined
-      this.handleReady()
-    }, 0)
+    this.loop?.scheduleReady()
   }
 
   private send(to: number | 'all', bytes: Uint8Array): void {

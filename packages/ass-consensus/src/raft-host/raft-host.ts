@@ -10,9 +10,9 @@ import {
   NotStartedError,
   type Startable,
   silentLogger,
-  type TimerHandle,
   throwIfAborted,
 } from '@dwcp/core'
+import { TickLoop } from '../host/tick-loop.js'
 import { RaftNode } from '../raft/raft-node.js'
 import { sendableBeforePersist } from '../raft/ready-order.js'
 import type { Entry, HardState, NodeId, Ready, Role } from '../raft/types.js'
@@ -50,8 +50,7 @@ export class RaftHost implements Startable {
   private readonly proposals: PendingProposals
   private readonly reads: PendingReads
   private readonly changes: MembershipQueue
-  private tickTimer: TimerHandle | undefined
-  private readyTimer: TimerHandle | undefined
+  private loop: TickLoop | undefined
   private unsubscribe: (() => void) | undefined
   private applied = 0
   private installed = 0
@@ -146,8 +145,14 @@ export class RaftHost implements Startable {
     this.unsavedHardState = undefined
     this.node = node
     this.unsubscribe = o.transport.onMessage((from, bytes) => this.receive(from, bytes))
-    this.scheduleTick()
-    this.scheduleReady()
+    this.loop = new TickLoop(
+      this.clock,
+      o.tickMs ?? 15,
+      () => this.node?.tick(),
+      () => this.handleReady(),
+    )
+    this.loop.start()
+    this.loop.scheduleReady()
     this.logger.info({ term: node.currentTerm, applied: this.applied }, 'raft host started')
   }
 
@@ -156,10 +161,8 @@ export class RaftHost implements Startable {
     if (!this.node) return
     this.handleReady()
     this.flushHardState()
-    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer)
-    if (this.readyTimer) this.clock.clearTimeout(this.readyTimer)
-    this.tickTimer = undefined
-    this.readyTimer = undefined
+    this.loop?.stop()
+    this.loop = undefined
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.node = undefined
@@ -259,22 +262,8 @@ export class RaftHost implements Startable {
     this.scheduleReady()
   }
 
-  private scheduleTick(): void {
-    this.tickTimer = this.clock.setTimeout(() => {
-      this.tickTimer = undefined
-      if (!this.node) return
-      this.node.tick()
-      this.scheduleReady()
-      this.scheduleTick()
-    }, this.options.tickMs ?? 15)
-  }
-
   private scheduleReady(): void {
-    if (this.readyTimer || !this.node) return
-    this.readyTimer = this.clock.setTimeout(() => {
-      this.readyTimer = undefined
-      this.handleReady()
-    }, 0)
+    this.loop?.scheduleReady()
   }
 
   private handleReady(): void {
