@@ -2,6 +2,7 @@ import { isDwcpError } from '@dwcp/core'
 import { describe, expect, it } from 'vitest'
 import { fixedRandom, Group, isolate } from './group.test-support.js'
 import { RaftNode } from './raft-node.js'
+import type { Message } from './types.js'
 
 describe('leader election (§5.2)', () => {
   it('a single node elects itself once its election timeout elapses', () => {
@@ -65,6 +66,37 @@ describe('leader election (§5.2)', () => {
     expect(g.get('c').currentTerm).toBe(2)
     expect(g.get('c').role).not.toBe('leader')
     expect(g.get('b').currentTerm).toBe(2)
+  })
+
+  it('a follower that refuses a pre-vote only for its longer log campaigns at once when its leader is gone', () => {
+    const g = new Group(['a', 'b', 'c'], { random: fixedRandom(0.5) })
+    g.elect('a')
+    g.propose('a', 'x')
+    // b holds x, c does not; then a dies.
+    g.deliverAll((m) => m.to !== 'c' && m.from !== 'c')
+    g.queue = []
+    const keep = (m: Message) => m.from !== 'a' && m.to !== 'a'
+    // Both followers stop hearing from a; b is past its lease but short of its own timeout (15 ticks).
+    g.tick('b', 12)
+    g.tick('c', 15)
+    expect(g.get('c').role).toBe('preCandidate')
+    g.deliverAll(keep)
+    expect(g.get('b').role).toBe('leader')
+    expect(g.get('b').currentTerm).toBe(2)
+    expect(g.values('b')).toEqual(['x'])
+  })
+
+  it('a follower still in its lease refuses a behind pre-candidate without campaigning', () => {
+    const g = new Group(['a', 'b', 'c'], { random: fixedRandom(0.5) })
+    g.elect('a')
+    g.propose('a', 'x')
+    g.deliverAll((m) => m.to !== 'c' && m.from !== 'c')
+    g.queue = []
+    g.tick('b', 5)
+    g.tick('c', 15)
+    g.deliverAll((m) => m.from !== 'a' && m.to !== 'a')
+    expect(g.get('b').role).toBe('follower')
+    expect(g.get('b').currentTerm).toBe(1)
   })
 
   it('pre-vote: an isolated node keeps its term, so it does not disrupt the leader when it returns', () => {

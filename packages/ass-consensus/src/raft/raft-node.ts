@@ -279,6 +279,12 @@ export class RaftNode extends RaftReplication {
       }
     } else {
       this.answerVote(response, m.from, this.term, false)
+      // Refused only because this log is ahead: when this node has not heard from a leader for an election
+      // timeout either, it is the one that can win, so it campaigns now instead of at its own randomized
+      // timeout. After a leader dies under load its followers' logs differ by the entries in flight, and
+      // otherwise the election would wait for the most up-to-date follower's timeout, not the earliest one.
+      if (canVote && this.currentRole === 'follower' && this.electionElapsed >= this.config.electionTicks)
+        this.startElection()
     }
   }
 
