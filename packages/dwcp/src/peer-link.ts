@@ -10,6 +10,10 @@ export const PBFT_CHANNEL = 'pbft'
 
 /** Least time between two dials of one peer: protocols retry every tick or round, dials should not. */
 const REDIAL_INTERVAL_MS = 250
+/** Most messages held for one peer while it is being dialled; older ones are dropped first. */
+const MAX_HELD_MESSAGES = 256
+/** Most bytes held for one peer while it is being dialled (a Raft snapshot may be large: it is sent again). */
+const MAX_HELD_BYTES = 4 * 2 ** 20
 
 /** What the link needs of a node: its sessions, a way to dial, and its message events. */
 export interface LinkedNode {
@@ -19,13 +23,18 @@ export interface LinkedNode {
 }
 
 /**
- * Carries one protocol's messages (Raft on `raft`, gossip on `sync`, PBFT on `pbft`) over the node's AMST sessions. Sending is
- * fire and forget, as these protocols expect of their network: with no open session to the peer the message is
- * dropped and the peer dialled (at most every 250 ms) at the address the member book holds; the protocol sends
- * again on its next heartbeat or round.
+ * Carries one protocol's messages (Raft on `raft`, gossip on `sync`, PBFT on `pbft`) over the node's AMST
+ * sessions. Sending is fire and forget, as these protocols expect of their network. With no open session to the
+ * peer, the peer is dialled (at most every 250 ms) at the address the member book holds, and the messages sent
+ * meanwhile are held (up to 256 messages and 4 MiB, the newest kept) and delivered in order once the dial
+ * succeeds. Holding matters for elections: two followers usually have no session between them, and a vote
+ * request dropped while the first dial is under way would make the candidate wait a whole election timeout.
+ * When the dial fails, or the peer is not to be dialled yet, messages are dropped; the protocol sends again on
+ * its next heartbeat or round.
  */
 export class ChannelPeerLink implements RaftPeerTransport, SyncPeerTransport, PbftPeerTransport {
-  readonly #dialing = new Set<string>()
+  /** Peers being dialled, with the messages held for them meanwhile. */
+  readonly #dialing = new Map<string, HeldMessages>()
   readonly #lastDialMs = new Map<string, number>()
 
   /**
@@ -47,11 +56,11 @@ export class ChannelPeerLink implements RaftPeerTransport, SyncPeerTransport, Pb
     if (!node) return
     const session = node.session(to)
     if (session) {
-      // A closing session fails the send: the message is lost like any other, and Raft retransmits.
-      session.send(this.channel, bytes).catch(() => {})
+      this.#sendOn(session, bytes)
       return
     }
-    this.#dial(node, to)
+    const held = this.#dialing.get(to) ?? this.#dial(node, to)
+    held?.add(bytes)
   }
 
   /** The members this node may talk to (every member in the book but itself), connected or not. */
@@ -68,18 +77,60 @@ export class ChannelPeerLink implements RaftPeerTransport, SyncPeerTransport, Pb
     })
   }
 
-  #dial(node: LinkedNode, to: string): void {
+  #sendOn(session: Session, bytes: Uint8Array): void {
+    // A closing session fails the send: the message is lost like any other, and the protocol retransmits.
+    session.send(this.channel, bytes).catch(() => {})
+  }
+
+  /** Starts dialling `to` unless it was dialled too recently; returns where to hold messages meanwhile. */
+  #dial(node: LinkedNode, to: string): HeldMessages | undefined {
     const address = this.addresses.get(to)
-    if (!address || this.#dialing.has(to)) return
+    if (!address) return undefined
     const nowMs = this.clock.now()
-    if (nowMs - (this.#lastDialMs.get(to) ?? Number.NEGATIVE_INFINITY) < REDIAL_INTERVAL_MS) return
+    if (nowMs - (this.#lastDialMs.get(to) ?? Number.NEGATIVE_INFINITY) < REDIAL_INTERVAL_MS) return undefined
     this.#lastDialMs.set(to, nowMs)
-    this.#dialing.add(to)
-    node
-      .connect(address)
-      .catch((error: unknown) =>
-        this.logger.debug({ peer: to, address, error: String(error) }, 'raft dial failed'),
-      )
-      .finally(() => this.#dialing.delete(to))
+    const held = new HeldMessages()
+    this.#dialing.set(to, held)
+    node.connect(address).then(
+      () => {
+        this.#dialing.delete(to)
+        // The dialled session, or one the peer opened meanwhile: either reaches it.
+        const session = this.node()?.session(to)
+        if (session) for (const bytes of held.take()) this.#sendOn(session, bytes)
+      },
+      (error: unknown) => {
+        this.#dialing.delete(to)
+        this.logger.debug(
+          { peer: to, address, channel: this.channel, dropped: held.take().length, error: String(error) },
+          'peer dial failed',
+        )
+      },
+    )
+    return held
+  }
+}
+
+/** Messages waiting for a dial, bounded in count and bytes: the oldest give way. */
+class HeldMessages {
+  #messages: Uint8Array[] = []
+  #bytes = 0
+
+  add(bytes: Uint8Array): void {
+    this.#messages.push(bytes)
+    this.#bytes += bytes.byteLength
+    while (
+      this.#messages.length > 0 &&
+      (this.#messages.length > MAX_HELD_MESSAGES || this.#bytes > MAX_HELD_BYTES)
+    ) {
+      this.#bytes -= this.#messages.shift()!.byteLength
+    }
+  }
+
+  /** Every held message, oldest first; the holder is empty afterwards. */
+  take(): Uint8Array[] {
+    const messages = this.#messages
+    this.#messages = []
+    this.#bytes = 0
+    return messages
   }
 }
