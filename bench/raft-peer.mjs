@@ -62,11 +62,17 @@ const fail = (res, error) => {
     send(res, 503, { code: error.code, leader: error.data?.leader ?? null, message: error.message })
   else send(res, 500, { message: String(error?.message ?? error) })
 }
-const readBody = async (req) => {
-  const chunks = []
-  for await (const chunk of req) chunks.push(chunk)
-  return Buffer.concat(chunks).toString('utf8')
-}
+// Events rather than `for await`: the async iterator costs several allocations per request, which the load
+// generator's thousands of requests per second turn into garbage-collection pauses on the leader.
+const readBody = (req) =>
+  new Promise((resolveBody, reject) => {
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
+    req.once('end', () =>
+      resolveBody(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    )
+    req.once('error', reject)
+  })
 
 const server = createServer(async (req, res) => {
   try {

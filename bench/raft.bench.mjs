@@ -7,14 +7,16 @@
 //     PUT /kv/<key> on a member process (./raft-peer.mjs); etcd's is POST /v3/kv/put (./raft-etcd.mjs). Both
 //     clusters run side by side and their runs alternate (ours, etcd, ours, …), so that a busy moment of the
 //     machine does not fall on one side only; both keep every key written (the state grows through the part).
-//     For ours, the longest stall of the leader's event loop during the run is recorded beside it.
+//     For ours, the longest stall of the leader's event loop during the run is recorded beside it. Before the
+//     first run, each cluster serves 16 clients for BENCH_CLUSTER_WARMUP_MS (10 s), not measured: our members'
+//     JIT compiler needs that traffic before the request path is compiled, as in any server that has been up.
 //  2. Election after the leader's death (ours only): under a light load (4 clients), the leader is killed with
 //     SIGKILL BENCH_KILLS (20) times; a sample is the time from just before the kill to the moment a survivor
 //     reports itself leader in a higher term (its own clock, epoch ms, watched every millisecond). The killed
 //     member is restarted on its data directory and the next kill waits 1 s. Afterwards every write the light
 //     load saw acknowledged is read back (linearizably) from the leader: lost acknowledged writes must be 0.
 // BENCH_PARTS=throughput,election runs some parts (the others keep their previous results); BENCH_CONCURRENCY
-// (e.g. 16), BENCH_REPEATS, BENCH_KILLS, BENCH_DURATION_MS and BENCH_WARMUP_MS shorten a run; rows of
+// (e.g. 16), BENCH_REPEATS, BENCH_KILLS, BENCH_DURATION_MS, BENCH_WARMUP_MS and BENCH_CLUSTER_WARMUP_MS shorten a run; rows of
 // concurrencies not rerun are kept from the previous results file, each row stamped with the date it was
 // measured. BENCH_CPU_PROF=<dir> runs our members under --cpu-prof (profiles written there when they stop).
 // The data directories are under bench/.cache/raft/ (a real disk) and are removed at the end, with every process
@@ -47,6 +49,7 @@ const repeats = Number(process.env.BENCH_REPEATS ?? 3)
 const kills = Number(process.env.BENCH_KILLS ?? 20)
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000)
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1_000)
+const clusterWarmupMs = Number(process.env.BENCH_CLUSTER_WARMUP_MS ?? 10_000)
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined
 const log = (line) => console.log(line)
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms))
@@ -269,7 +272,7 @@ function cpuSeconds(pids) {
  * longest stall of the leader's event loop during the run). The run also gets `memberCores`: the CPU used by
  * the processes `pids` (the members) during the run, in cores.
  */
-async function loadRun(concurrency, endpointOf, put, observe, pids) {
+async function loadRun(concurrency, endpointOf, put, observe, pids, runDurationMs = durationMs) {
   const endpoint = await endpointOf()
   const observed = observe ? await observe(endpoint) : undefined
   const cpuBefore = cpuSeconds(pids)
@@ -278,7 +281,7 @@ async function loadRun(concurrency, endpointOf, put, observe, pids) {
     endpoints: [endpoint],
     concurrency,
     valueBytes: VALUE_BYTES,
-    durationMs,
+    durationMs: runDurationMs,
     warmupMs,
     put,
   })
@@ -345,6 +348,21 @@ async function measureThroughput() {
   try {
     etcdCluster = await startEtcdCluster({ dataDir: join(CACHE_DIR, 'etcd'), log: (l) => log(`  ${l}`) })
     for (const member of etcdCluster.members) etcdPids.add(member.pid)
+    // One warm-up per cluster before anything is measured, the same for both: our members run on a JIT
+    // compiler, which needs some seconds of traffic before the request path is compiled (etcd is compiled
+    // ahead of time). Without it our first runs measure the compiler's warm-up rather than a serving cluster.
+    if (clusterWarmupMs > 0) {
+      log(`  warming both clusters up: ${clusterWarmupMs} ms each at 16 clients, not measured`)
+      await loadRun(16, findOurLeader, putToOurLeader, undefined, [], clusterWarmupMs)
+      await loadRun(
+        16,
+        () => etcdCluster.leaderEndpoint(),
+        (client, key, value) => etcdPut(client.agent, client.endpoint, key, value),
+        undefined,
+        [],
+        clusterWarmupMs,
+      )
+    }
     for (const concurrency of concurrencies) {
       for (let i = 0; i < repeats; i++) {
         const o = await loadRun(
@@ -604,6 +622,7 @@ const results = {
   repeats,
   durationMs,
   warmupMs,
+  clusterWarmupMs,
   throughput: previous.throughput ?? [],
   ...(previous.election ? { election: previous.election } : {}),
 }

@@ -50,6 +50,7 @@ export class MembershipQueue {
 
   /** Offers every queued change to `node` again; fails them once it no longer leads. */
   retry(node: MembershipNode): void {
+    if (this.queued.length === 0) return
     const waiting: Queued[] = []
     for (const queued of this.queued) {
       const { change, signal } = queued

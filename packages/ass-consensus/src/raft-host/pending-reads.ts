@@ -1,6 +1,9 @@
 import { AbortedError, QueueFullError } from '@dwcp/core'
 import type { ReadState } from '../raft/types.js'
 
+/** What `queued()` returns when nothing is queued (frozen: callers only iterate it). */
+const NO_CONTEXTS: string[] = Object.freeze([]) as unknown as string[]
+
 type Phase =
   /** Not yet accepted by the node (a new leader must first commit an entry of its term). */
   | { kind: 'queued' }
@@ -47,7 +50,11 @@ export class PendingReads {
 
   /** Contexts of reads the node has not accepted yet, oldest first. */
   queued(): string[] {
-    return [...this.reads].filter(([, read]) => read.phase.kind === 'queued').map(([context]) => context)
+    // Called on every Ready: without reads pending it must not allocate.
+    if (this.reads.size === 0) return NO_CONTEXTS
+    const contexts: string[] = []
+    for (const [context, read] of this.reads) if (read.phase.kind === 'queued') contexts.push(context)
+    return contexts
   }
 
   /** The node accepted the read: a read state follows once a quorum confirmed the leadership. */

@@ -5,6 +5,14 @@ const encoder = new TextEncoder()
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**
+ * Node ids already checked and encoded: every message carries two, and a cluster has few members, so the
+ * check and the encoding are done once per id instead of per message. Cleared when it would grow past
+ * {@link MAX_CACHED_IDS} (ids never seen again then cost one encoding each, as before).
+ */
+const encodedIds = new Map<string, Uint8Array>()
+const MAX_CACHED_IDS = 1024
+
+/**
  * Appends bytes to a growing buffer. Writing a value outside the encoding's domain (a negative or fractional
  * number, an id that is not well-formed Unicode) is a caller bug and throws `InvalidArgumentError`.
  */
@@ -47,9 +55,15 @@ export class ByteWriter {
 
   /** Writes a node id as length-prefixed UTF-8; ids must be non-empty and well-formed. */
   id(name: string, value: string): void {
-    if (typeof value !== 'string' || value.length === 0 || LONE_SURROGATE.test(value))
-      throw new InvalidArgumentError(name, 'must be a non-empty, well-formed string')
-    this.bytes(encoder.encode(value))
+    let encoded = encodedIds.get(value)
+    if (encoded === undefined) {
+      if (typeof value !== 'string' || value.length === 0 || LONE_SURROGATE.test(value))
+        throw new InvalidArgumentError(name, 'must be a non-empty, well-formed string')
+      encoded = encoder.encode(value)
+      if (encodedIds.size >= MAX_CACHED_IDS) encodedIds.clear()
+      encodedIds.set(value, encoded)
+    }
+    this.bytes(encoded)
   }
 
   private reserve(extraBytes: number): void {

@@ -31,9 +31,15 @@ export function initialProgress(lastIndex: number): Progress {
 
 /**
  * The highest index stored on a majority, given every voter's match index (the leader's own included).
- * With n voters, the ⌊n/2⌋-th largest is on ⌊n/2⌋ + 1 of them.
+ * With n voters, the ⌊n/2⌋-th largest is on ⌊n/2⌋ + 1 of them. Reorders `matches`.
  */
-export function quorumIndex(matches: readonly number[]): number {
-  const sorted = [...matches].sort((a, b) => b - a)
-  return sorted[Math.floor(sorted.length / 2)] ?? 0
+export function quorumIndex(matches: number[]): number {
+  // Sorted in place, descending, by insertion: a handful of voters, no allocation (this runs per answer).
+  for (let i = 1; i < matches.length; i++) {
+    const value = matches[i]!
+    let j = i - 1
+    for (; j >= 0 && matches[j]! < value; j--) matches[j + 1] = matches[j]!
+    matches[j + 1] = value
+  }
+  return matches[Math.floor(matches.length / 2)] ?? 0
 }

@@ -9,6 +9,9 @@ import type { AppendRequest, AppendResponse, InstallSnapshot, NodeId, Ready } fr
  * {@link RaftNode}'s, which extends this.
  */
 export abstract class RaftReplication extends RaftState {
+  /** Reused by {@link maybeCommit}. */
+  readonly #matchScratch: number[] = []
+
   protected resetElectionTimeout(): void {
     const base = this.config.electionTicks
     this.randomizedElectionTimeout = base + Math.floor(this.config.random.next() * base)
@@ -125,8 +128,11 @@ export abstract class RaftReplication extends RaftState {
    * as it is persisted), counting only entries of this term (§5.4.2).
    */
   protected maybeCommit(): boolean {
-    const followers = this.others.map((p) => this.progress.get(p)!.match)
-    const matches = this.currentVoters.includes(this.id) ? [this.log.stabled, ...followers] : followers
+    // Runs on every append answer: the scratch array is reused so the hot path allocates nothing.
+    const matches = this.#matchScratch
+    matches.length = 0
+    if (this.currentVoters.includes(this.id)) matches.push(this.log.stabled)
+    for (const peer of this.others) matches.push(this.progress.get(peer)!.match)
     const index = quorumIndex(matches)
     if (index <= this.log.committed || this.log.term(index) !== this.term) return false
     this.advanceCommit(index)
