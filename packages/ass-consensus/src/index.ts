@@ -4,7 +4,8 @@
  * host that runs it against storage, peers and a clock (`RaftHost`), the `Consensus` and linearizable
  * `Replicator` built on it, and durable storage in SQLite (`state.db`). The deterministic-test harness is the
  * `@dwcp/ass-consensus/testing` entry point (`runSeeds`, the cluster simulator, the linearizability checker);
- * this entry re-exports its option types. PBFT and the CRDT replicator (internet mode) arrive later.
+ * this entry re-exports its option types. Internet mode's PBFT (core, host, `PbftConsensus`) and
+ * CRDT replicator (on Yjs) are exported here too.
  *
  * @example
  * ```ts

@@ -76,7 +76,10 @@ export class KvStateMachine implements RaftStateMachine {
   /** The whole map as sorted JSON pairs. */
   snapshot(): Uint8Array {
     const pairs = [...this.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return encoder.encode(JSON.stringify(pairs))
+    // Buffer's UTF-8 encoder is about twice TextEncoder's speed on large strings; a snapshot of 100,000 keys
+    // is tens of megabytes, encoded on the event loop. Returned as a plain Uint8Array view, no copy.
+    const bytes = Buffer.from(JSON.stringify(pairs), 'utf8')
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
   /** Replaces the map with a snapshot's; observers hear of every key whose value differs. */

@@ -149,6 +149,33 @@ describe('openSqliteRaftStorage', () => {
     expect(storage.load().entries).toStrictEqual(entries(6, 1, 1))
   })
 
+  it('prunes the rows a compaction covers over the following saves, 2,000 per save, invisible to load', () => {
+    const storage = open()
+    const rows = () => {
+      const db = new Database(statePath(), { readonly: true })
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n
+      } finally {
+        db.close()
+      }
+    }
+    storage.save({ entries: entries(1, 5_000, 1) })
+    storage.compact({ index: 4_500, term: 1, voters: ['n1'], data: bytes(1) })
+    expect(rows()).toBe(5_000)
+    expect(storage.load().entries).toStrictEqual(entries(4_501, 500, 1))
+    // A store reopened before any pruning loads the same log.
+    storage.close()
+    const reopened = open()
+    expect(reopened.load().entries).toStrictEqual(entries(4_501, 500, 1))
+    const counts: number[] = []
+    for (let i = 0; i < 4; i++) {
+      reopened.save({ entries: [], hardState: { term: 1, vote: 'n1', commit: 4_500 + i } })
+      counts.push(rows())
+    }
+    expect(counts).toEqual([3_000, 1_000, 500, 500])
+    expect(reopened.load().entries).toStrictEqual(entries(4_501, 500, 1))
+  })
+
   it('refuses a compaction older than the stored snapshot or disagreeing with the log', () => {
     const storage = open()
     storage.save({ entries: entries(1, 5, 1) })

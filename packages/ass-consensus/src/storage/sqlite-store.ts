@@ -8,6 +8,9 @@ import type { SqliteRaftStorage } from './sqlite-raft-storage.js'
 import { prepareStatements, type Statements } from './statements.js'
 import { validateEntries, validateHardState, validateSnapshot } from './validate.js'
 
+/** Most obsolete log rows (covered by the snapshot) one save deletes. */
+const PRUNE_BATCH_ENTRIES = 2_000
+
 /**
  * The open store behind {@link SqliteRaftStorage}: runs each update as one transaction on prepared statements,
  * and keeps the snapshot and last index in memory to check where new entries go without a query.
@@ -21,7 +24,13 @@ export class SqliteStore implements SqliteRaftStorage {
   #snapshotIndex: number
   /** Index of the last stored entry, or {@link #snapshotIndex} when the log is empty. */
   #lastIndex: number
-  readonly #saveTransaction: (update: StorageUpdate) => void
+  /**
+   * Lowest index that may still have a row. Rows at or below the snapshot are obsolete: compaction leaves them
+   * and each later save deletes up to {@link PRUNE_BATCH_ENTRIES} of them, so that a compaction of 100,000
+   * entries does not hold the event loop for the whole delete at once.
+   */
+  #pruneFrom: number
+  readonly #saveTransaction: (update: StorageUpdate, pruneThrough: number | undefined) => void
   readonly #compactTransaction: (snapshot: Snapshot) => void
 
   constructor(db: Database.Database, path: string) {
@@ -29,8 +38,11 @@ export class SqliteStore implements SqliteRaftStorage {
     this.#db = db
     this.#statements = prepareStatements(db)
     this.#snapshotIndex = this.#statements.selectSnapshot.get()?.idx ?? 0
-    this.#lastIndex = this.#statements.selectLastIndex.get()?.idx ?? this.#snapshotIndex
-    this.#saveTransaction = db.transaction((update: StorageUpdate) => this.#writeUpdate(update))
+    this.#lastIndex = Math.max(this.#statements.selectLastIndex.get()?.idx ?? 0, this.#snapshotIndex)
+    this.#pruneFrom = this.#statements.selectFirstIndex.get()?.idx ?? this.#snapshotIndex + 1
+    this.#saveTransaction = db.transaction((update: StorageUpdate, pruneThrough: number | undefined) =>
+      this.#writeUpdate(update, pruneThrough),
+    )
     this.#compactTransaction = db.transaction((snapshot: Snapshot) => this.#writeCompaction(snapshot))
   }
 
@@ -43,7 +55,8 @@ export class SqliteStore implements SqliteRaftStorage {
       const snapshot = snapshotRow === undefined ? undefined : snapshotFromRow(snapshotRow, this.path)
       const entries: Entry[] = []
       let expectedIndex = (snapshot?.index ?? 0) + 1
-      for (const row of this.#statements.selectEntries.all()) {
+      // Rows the snapshot covers are obsolete (they await pruning): the log starts after the snapshot.
+      for (const row of this.#statements.selectEntriesAfter.all(snapshot?.index ?? 0)) {
         if (row.idx !== expectedIndex) {
           const after = snapshot === undefined ? 'the log start' : `the snapshot at ${snapshot.index}`
           throw new StateCorruptError(
@@ -76,14 +89,21 @@ export class SqliteStore implements SqliteRaftStorage {
     validateEntries(entries)
     if (hardState !== undefined) validateHardState(hardState)
     this.#checkPlacement(entries, snapshot)
+    const pruneThrough =
+      snapshot === undefined && this.#pruneFrom <= this.#snapshotIndex
+        ? Math.min(this.#snapshotIndex, this.#pruneFrom + PRUNE_BATCH_ENTRIES - 1)
+        : undefined
     try {
-      this.#saveTransaction(update)
+      this.#saveTransaction(update, pruneThrough)
     } catch (error) {
       throw translateSqliteError(error, this.path)
     }
+    // Moved only once the transaction committed: a failed one rolled the deletion back with the rest.
+    if (pruneThrough !== undefined) this.#pruneFrom = pruneThrough + 1
     if (snapshot !== undefined) {
       this.#snapshotIndex = snapshot.index
       this.#lastIndex = snapshot.index
+      this.#pruneFrom = snapshot.index + 1
     }
     const last = entries[entries.length - 1]
     if (last !== undefined) this.#lastIndex = last.index
@@ -120,11 +140,13 @@ export class SqliteStore implements SqliteRaftStorage {
     this.#db.close()
   }
 
-  #writeUpdate(update: StorageUpdate): void {
+  #writeUpdate(update: StorageUpdate, pruneThrough: number | undefined): void {
     const statements = this.#statements
     if (update.snapshot !== undefined) {
       this.#writeSnapshot(update.snapshot)
       statements.deleteAllEntries.run()
+    } else if (pruneThrough !== undefined) {
+      statements.deleteEntriesThrough.run(pruneThrough)
     }
     const first = update.entries[0]
     if (first !== undefined) {
@@ -147,8 +169,8 @@ export class SqliteStore implements SqliteRaftStorage {
   }
 
   #writeCompaction(snapshot: Snapshot): void {
+    // The entries it covers are left for the following saves to prune, a batch at a time.
     this.#writeSnapshot(snapshot)
-    this.#statements.deleteEntriesThrough.run(snapshot.index)
   }
 
   #writeSnapshot(snapshot: Snapshot): void {

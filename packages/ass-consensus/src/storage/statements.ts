@@ -7,7 +7,8 @@ export interface Statements {
   updateHardState: Database.Statement<[number, string | null, number]>
   selectSnapshot: Database.Statement<[], SnapshotRow>
   upsertSnapshot: Database.Statement<[number, number, string, Buffer]>
-  selectEntries: Database.Statement<[], EntryRow>
+  selectEntriesAfter: Database.Statement<[number], EntryRow>
+  selectFirstIndex: Database.Statement<[], { idx: number | null }>
   selectEntryTerm: Database.Statement<[number], { term: number }>
   selectLastIndex: Database.Statement<[], { idx: number | null }>
   insertEntry: Database.Statement<[number, number, number, Buffer | null, string | null]>
@@ -25,7 +26,10 @@ export function prepareStatements(db: Database.Database): Statements {
     upsertSnapshot: db.prepare(
       'INSERT OR REPLACE INTO snapshot (id, idx, term, voters, data) VALUES (1, ?, ?, ?, ?)',
     ),
-    selectEntries: db.prepare('SELECT idx, term, has_data, data, voters FROM entries ORDER BY idx'),
+    selectEntriesAfter: db.prepare(
+      'SELECT idx, term, has_data, data, voters FROM entries WHERE idx > ? ORDER BY idx',
+    ),
+    selectFirstIndex: db.prepare('SELECT min(idx) AS idx FROM entries'),
     selectEntryTerm: db.prepare('SELECT term FROM entries WHERE idx = ?'),
     selectLastIndex: db.prepare('SELECT max(idx) AS idx FROM entries'),
     insertEntry: db.prepare('INSERT INTO entries (idx, term, has_data, data, voters) VALUES (?, ?, ?, ?, ?)'),
