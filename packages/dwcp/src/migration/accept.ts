@@ -1,28 +1,24 @@
 import { closeSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import {
-  type BaselineStore,
   type Codec,
   type IncomingTransfer,
   InvalidArgumentError,
   type Mode,
-  silentLogger,
   type TransferSink,
 } from '@dwcp/core'
-import { boundedBaselineStore, deltaCodec } from '@dwcp/hde'
 import type { DwcpNode } from '../node.js'
 import { controlFor } from './control-channel.js'
 import { PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
-import { applyRecords } from './page-frames.js'
+import { applyRecords, plainRunCodec, type RecordTarget } from './page-frames.js'
 import { servePlacementWrites } from './placement.js'
+import { decodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
 
 /** Metadata key naming the migration a transfer belongs to. */
 export const MIGRATION_METADATA_KEY = 'dwcp-migration'
 /** Largest frames transfer the receiver buffers, in bytes (the sender's batches are 8 MiB plus a page). */
 export const MAX_FRAMES_TRANSFER_BYTES = 64 * 1024 * 1024
-/** Largest baseline store a source may ask the receiver to keep, in bytes. */
-const MAX_BASELINE_BYTES = 1024 * 1024 * 1024
 /** Workload ids become file names: keep them to a safe alphabet. */
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/
 
@@ -51,25 +47,26 @@ interface Incoming {
   fd: number
   pageCount: number
   sizeBytes: number
-  codec: Codec
-  baselines: BaselineStore
+  /** Codec of plain runs. */
+  plainCodec: Codec
   mode: Mode
-  /** Frames transfers applied in the order they completed (the sender sends one at a time). */
+  /** Frames transfers applied one at a time, in the order they completed (a round's records are independent). */
   chain: Promise<unknown>
+  /** Records messages received (channel `migration-records`), and the first that failed to apply. */
+  recordMessages: number
+  recordFailure: unknown
   offClose: () => void
 }
 
 /**
  * Registers `node` as a migration target: on `begin` it creates the partial image, applies the full round
- * (positional, straight into the file) and frames rounds (delta-decoded against baselines kept in step with
- * the source), answers `verify` with the image's SHA-256, and on `commit` renames the image into place. On
+ * (positional, straight into the file) and frames rounds (pages decoded against the versions in its own image), answers `verify` with the image's SHA-256, and on `commit` renames the image into place. On
  * `abort`, on the source's session closing before the commit, and on {@link MigrationReceiver.close}, the
  * partial image is removed. Also serves placement writes forwarded to this node when it leads the cluster.
  */
 export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOptions): MigrationReceiver {
   const control = controlFor(node)
   const incoming = new Map<string, Incoming>()
-  const logger = silentLogger()
 
   const discard = (m: Incoming): void => {
     if (!incoming.delete(m.id)) return
@@ -92,13 +89,13 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       const id = String(r.migrationId)
       const workloadId = String(r.workloadId)
       const sizeBytes = Number(r.sizeBytes)
-      const baselineMaxBytes = Number(r.baselineMaxBytes)
       if (!SAFE_ID.test(workloadId) || !SAFE_ID.test(id))
         throw new InvalidArgumentError('workloadId', 'unsafe id')
       if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0 || sizeBytes % PAGE_BYTES !== 0)
         throw new InvalidArgumentError('sizeBytes', `${sizeBytes} is not a positive multiple of 4096`)
-      if (!(baselineMaxBytes >= 0 && baselineMaxBytes <= MAX_BASELINE_BYTES))
-        throw new InvalidArgumentError('baselineMaxBytes', 'out of range')
+      const level = Number(r.level)
+      if (!Number.isInteger(level) || level < 1 || level > 22)
+        throw new InvalidArgumentError('level', `${String(r.level)} is not a zstd level of 1..22`)
       const partialPath = join(options.dir, `${workloadId}.partial-${id}`)
       const fd = openSync(partialPath, 'w+')
       ftruncateSync(fd, sizeBytes)
@@ -112,15 +109,48 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
         fd,
         pageCount: sizeBytes / PAGE_BYTES,
         sizeBytes,
-        codec: deltaCodec({ level: Number(r.level) || 3 })({ logger }),
-        baselines: boundedBaselineStore({ maxBytes: baselineMaxBytes }),
+        plainCodec: plainRunCodec(level),
         mode: r.pathClass === 'datacenter' ? 'datacenter' : 'internet',
         chain: Promise.resolve(),
+        recordMessages: 0,
+        recordFailure: undefined,
         // The source went away before committing: it stays authoritative, this copy is worthless.
         offClose: session?.on('close', () => discard(m)) ?? (() => {}),
       }
       incoming.set(id, m)
       return { ok: true }
+    }),
+    // The records messages of a round precede this request on the same ordered stream: once the chain they
+    // joined has run, the round is applied (or its first failure is the answer).
+    control.handle('applied', async (peer, r) => {
+      const m = find(r.migrationId, peer)
+      await m.chain
+      if (m.recordFailure !== undefined) throw m.recordFailure
+      if (m.recordMessages !== Number(r.messages))
+        throw new InvalidArgumentError(
+          'messages',
+          `${m.recordMessages} records messages arrived, not ${r.messages}`,
+        )
+      m.recordMessages = 0
+      return { ok: true }
+    }),
+    node.on('message', (peer, channel, bytes) => {
+      if (channel !== RECORDS_CHANNEL) return
+      let message: { migrationId: string; records: Uint8Array }
+      try {
+        message = decodeRecordsMessage(bytes)
+      } catch {
+        return // no migration to charge it to: the source's `applied` count will not match
+      }
+      const m = incoming.get(message.migrationId)
+      if (!m || m.from !== peer) return
+      m.recordMessages++
+      const records = message.records.slice()
+      m.chain = m.chain
+        .then(() => applyRecords(records, recordTarget(m)))
+        .catch((error: unknown) => {
+          m.recordFailure ??= error
+        })
     }),
     control.handle('verify', async (peer, r) => {
       const m = find(r.migrationId, peer)
@@ -182,16 +212,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       },
       // Applied before the transfer is confirmed to the source, so a confirmed round is on disk here.
       close: async () => {
-        const applying = m.chain.then(() =>
-          applyRecords(buffer, {
-            pageCount: m.pageCount,
-            readPage: (page) => readAt(m.fd, page * PAGE_BYTES, PAGE_BYTES, m.sizeBytes),
-            write: (offsetBytes, bytes) => writeSync(m.fd, bytes, 0, bytes.byteLength, offsetBytes),
-            codec: m.codec,
-            baselines: m.baselines,
-            mode: m.mode,
-          }),
-        )
+        const applying = m.chain.then(() => applyRecords(buffer, recordTarget(m)))
         m.chain = applying.catch(() => {})
         await applying
       },
@@ -207,6 +228,17 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       for (const off of offs) off()
       for (const m of [...incoming.values()]) discard(m)
     },
+  }
+}
+
+/** The partial image of `m` as the receiver of records. */
+function recordTarget(m: Incoming): RecordTarget {
+  return {
+    pageCount: m.pageCount,
+    readPage: (page) => readAt(m.fd, page * PAGE_BYTES, PAGE_BYTES, m.sizeBytes),
+    write: (offsetBytes, bytes) => writeSync(m.fd, bytes, 0, bytes.byteLength, offsetBytes),
+    plainCodec: m.plainCodec,
+    mode: m.mode,
   }
 }
 

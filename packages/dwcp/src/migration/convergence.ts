@@ -1,8 +1,8 @@
 import { PAGE_BYTES } from './file-workload.js'
 import type { RoundStats } from './round-sender.js'
 
-/** Encode cost assumed per changed page before a delta round has measured it: 50 µs (xbzrle + zstd-delta). */
-const DEFAULT_ENCODE_MS_PER_PAGE = 0.05
+/** Encode cost assumed per changed page before a delta round has measured it: 20 µs (read, XBZRLE, frame). */
+const DEFAULT_ENCODE_MS_PER_PAGE = 0.02
 /** A round "shrinks" when it leaves fewer than this share of the previous round's dirty pages. */
 const SHRINK_RATIO = 0.9
 
@@ -24,13 +24,15 @@ export interface ConvergenceInput {
   downtimeBudgetMs: number
   /** The path forecast, when the node has one; otherwise the last round's measured rate is used. */
   predictedBytesPerSecond: number | undefined
+  /** Round-trip time of the path (the stop-and-copy round waits for the target's confirmation), if measured. */
+  rttMs?: number | undefined
   canThrottle: boolean
 }
 
 /**
  * Predicted stop-and-copy time for `dirtyPages`: their encode time (per page, as the last delta round measured)
  * plus their wire bytes (per page, as the last round compressed) at the predicted bandwidth, or at the last
- * round's measured rate.
+ * round's measured rate, plus one round trip (the target confirms it applied them).
  */
 export function predictedStopMs(input: ConvergenceInput): number {
   const { last, dirtyPages } = input
@@ -39,7 +41,9 @@ export function predictedStopMs(input: ConvergenceInput): number {
   const wirePerPage = last.pages > 0 ? Math.min(PAGE_BYTES, last.wireBytes / last.pages) : PAGE_BYTES
   const measured = last.transferMs > 0 ? (last.wireBytes / last.transferMs) * 1000 : undefined
   const bytesPerSecond = input.predictedBytesPerSecond ?? measured ?? 1e8
-  return dirtyPages * encodeMsPerPage + ((dirtyPages * wirePerPage) / bytesPerSecond) * 1000
+  return (
+    dirtyPages * encodeMsPerPage + ((dirtyPages * wirePerPage) / bytesPerSecond) * 1000 + (input.rttMs ?? 0)
+  )
 }
 
 /**

@@ -4,15 +4,14 @@ import {
   InvalidArgumentError,
   METRIC_NAMES,
   type Mode,
-  silentLogger,
   throwIfAborted,
 } from '@dwcp/core'
-import { boundedBaselineStore, deltaCodec } from '@dwcp/hde'
 import type { DwcpNode } from '../node.js'
 import { controlFor } from './control-channel.js'
 import { type ConvergenceState, decideNextStep } from './convergence.js'
 import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
+import { plainRunCodec } from './page-frames.js'
 import { codecForPath } from './path-codec.js'
 import { decidePathTuning, PathTuner, type PathTuning, pathForecast, tunePath } from './path-tuning.js'
 import { writePlacement } from './placement.js'
@@ -34,8 +33,6 @@ export interface MigrateOptions {
   allowThrottle?: boolean
   /** How dirty pages are found: the workload's recorded writes, or a page-hash scan (external writers). @default 'writes' */
   tracking?: 'writes' | 'scan'
-  /** Bytes of page baselines each side keeps (bounded, same on both sides). @default 256 MiB */
-  baselineMaxBytes?: number
   /** Payload bytes per frames transfer. @default 8 MiB */
   batchBytes?: number
   /** Label of `dwcp_placement_attempts_total` / `dwcp_placement_success_total`. @default 'live-migration' */
@@ -157,7 +154,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
     tuning = decidePathTuning(choice, pathForecast(node, target, perRound))
     tuner.apply(tuning)
   }
-  const baselineMaxBytes = options.baselineMaxBytes ?? 256 * 1024 * 1024
   let predictedBps = predicted(node, target)
   const perRound: RoundStats[] = []
   let wireTotal = 0
@@ -178,8 +174,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
     target,
     migrationId,
     workload,
-    codec: deltaCodec({ level: choice.level })({ logger: silentLogger() }),
-    baselines: boundedBaselineStore({ maxBytes: baselineMaxBytes }),
+    plainCodec: plainRunCodec(choice.level),
+    level: choice.level,
     mode: choice.pathClass,
     batchBytes: options.batchBytes ?? 8 * 1024 * 1024,
     signal: options.signal,
@@ -206,7 +202,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
         workloadId: workload.id,
         sizeBytes: workload.sizeBytes,
         level: choice.level,
-        baselineMaxBytes,
         pathClass: choice.pathClass,
       },
       signalOpt,
@@ -234,6 +229,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
         maxRounds: options.maxRounds ?? 30,
         downtimeBudgetMs: options.downtimeBudgetMs ?? 300,
         predictedBytesPerSecond: predictedBps === null ? undefined : predictedBps / 8,
+        rttMs: node.session(target)?.sample().rttMs,
         canThrottle: (options.allowThrottle ?? true) && workload.throttleBytesPerSecond === undefined,
       })
       if (step === 'stop') break
@@ -250,7 +246,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
     await options.pauseWriters?.()
     if (options.tracking === 'scan') workload.scanDirty()
     round++
-    record(await sendPages(ctx, round, 'stop-and-copy', workload.dirtyPages(), false))
+    record(await sendPages(ctx, round, 'stop-and-copy', workload.dirtyPages(), false, 'messages'))
     const downtimeMs = performance.now() - pausedAtMs
     phase = 'verify'
     report({ round, pagesDone: 0, pagesTotal: 0, wireBytes: 0 })

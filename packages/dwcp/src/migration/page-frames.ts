@@ -1,31 +1,50 @@
-import { type BaselineStore, type Codec, FrameCorruptError, FrameTooLargeError, type Mode } from '@dwcp/core'
-import { pageBaselineId } from '@dwcp/hde'
+import { type Codec, FrameCorruptError, FrameTooLargeError, type Mode, silentLogger } from '@dwcp/core'
+import { decodePageAgainst, encodePageAgainst, zstdCodec } from '@dwcp/hde'
 import { PAGE_BYTES } from './file-workload.js'
 
+/** Most pages of one plain run (1 MiB): zstd compresses a run as one chunk, better than page by page. */
+export const PLAIN_RUN_MAX_PAGES = 256
+
 /**
- * A frames round is one transfer of concatenated records, applied in order:
- * `page u32 | flags u8 | frameBytes u32 | frame` (big-endian). The frame is a `delta` codec chunk (one or more
- * pages); it decodes to the bytes at `page * 4096`.
+ * The codec of plain runs at `level`: zstd, refusing frames that announce more than one run, so a hostile
+ * frame cannot make the receiver allocate more.
+ */
+export function plainRunCodec(level: number): Codec {
+  return zstdCodec({ level, maxChunkBytes: PLAIN_RUN_MAX_PAGES * PAGE_BYTES })({ logger: silentLogger() })
+}
+
+/**
+ * A frames round is one transfer of concatenated records: `page u32 | flags u8 | frameBytes u32 | frame`
+ * (big-endian). Each record rewrites the bytes at `page * 4096`; no record depends on another, so transfers of
+ * one round may be applied in any order (a page appears at most once per round, and rounds do not overlap).
  */
 const RECORD_HEADER_BYTES = 9
-/** Before decoding, put the receiver's current version of the page (from its image) as the page's baseline. */
-export const FLAG_SEED = 1
-/** The chunk keeps no baselines (round 1 in compressed form: the stores stay small). */
-export const FLAG_NO_BASELINE = 2
+/** The frame is a run of consecutive pages compressed as one chunk (round 1 on an internet path). */
+export const FLAG_PLAIN = 2
+/**
+ * The frame is one page, a delta against the version the receiver holds in its own image when the sender knew
+ * that version (else zero, zstd or raw); it names that version's CRC32C, so a receiver holding another one
+ * refuses it.
+ */
+export const FLAG_PAGE = 4
 
-/** The baseline chunk id of a page: both sides key baselines by page index. */
-export function pageChunkId(page: number): string {
+/** The name a page's frame carries, checked by the receiver. */
+export function pageFrameId(page: number): string {
   return `p${page}`
 }
 
-/** The sender's side: encodes pages into records, keeping the baseline store in step with the receiver's. */
+/** The sender's side: encodes pages into records. */
 export class RecordWriter {
   readonly #parts: Uint8Array[] = []
   #bytes = 0
 
+  /**
+   * @param plainCodec - compresses runs of pages for {@link addPlain} (a zstd codec)
+   * @param level - zstd level of pages sent whole or as `zstd-delta`
+   */
   constructor(
-    private readonly codec: Codec,
-    private readonly baselines: BaselineStore,
+    private readonly plainCodec: Codec,
+    private readonly level: number,
     private readonly mode: Mode,
   ) {}
 
@@ -35,29 +54,18 @@ export class RecordWriter {
   }
 
   /**
-   * Adds page `page` as a delta against what the receiver holds. `sentVersion` is that version when the store
-   * lacks it (kept by the workload when the page was first changed after its last send): both sides then put it
-   * as the baseline first.
+   * Adds page `page` (its current bytes), as a delta against `receiverVersion` (the version the receiver holds)
+   * when given, else whole. Synchronous: a delta round encodes hundreds of thousands of pages.
    */
-  async addPage(page: number, bytes: Uint8Array, sentVersion: Uint8Array | undefined): Promise<void> {
-    const chunkId = pageChunkId(page)
-    let flags = 0
-    if (sentVersion && !this.baselines.has(pageBaselineId(chunkId, 0))) {
-      this.baselines.put(pageBaselineId(chunkId, 0), sentVersion)
-      flags |= FLAG_SEED
-    }
-    const { frame } = await this.codec.encode(bytes, {
-      mode: this.mode,
-      baselines: this.baselines,
-      baselineId: chunkId,
-    })
-    this.#push(page, flags, frame)
+  addPage(page: number, bytes: Uint8Array, receiverVersion: Uint8Array | undefined): void {
+    const { frame } = encodePageAgainst(bytes, pageFrameId(page), receiverVersion, this.level)
+    this.#push(page, FLAG_PAGE, frame)
   }
 
-  /** Adds a run of pages starting at `page`, compressed without baselines. */
+  /** Adds a run of pages starting at `page`, compressed as one chunk. */
   async addPlain(page: number, bytes: Uint8Array): Promise<void> {
-    const { frame } = await this.codec.encode(bytes, { mode: this.mode })
-    this.#push(page, FLAG_NO_BASELINE, frame)
+    const { frame } = await this.plainCodec.encode(bytes, { mode: this.mode })
+    this.#push(page, FLAG_PLAIN, frame)
   }
 
   /** The records so far, concatenated; the writer starts empty again. */
@@ -69,29 +77,28 @@ export class RecordWriter {
   }
 
   #push(page: number, flags: number, frame: Uint8Array): void {
-    const header = new Uint8Array(RECORD_HEADER_BYTES)
-    const view = new DataView(header.buffer)
-    view.setUint32(0, page)
-    view.setUint8(4, flags)
-    view.setUint32(5, frame.byteLength)
+    const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES)
+    header.writeUInt32BE(page, 0)
+    header.writeUInt8(flags, 4)
+    header.writeUInt32BE(frame.byteLength, 5)
     this.#parts.push(header, frame)
     this.#bytes += RECORD_HEADER_BYTES + frame.byteLength
   }
 }
 
-/** What the receiver needs to apply records: its image, codec and baseline store. */
+/** What the receiver needs to apply records: its image and the codec of plain runs. */
 export interface RecordTarget {
   pageCount: number
   readPage(page: number): Uint8Array
   write(offsetBytes: number, bytes: Uint8Array): void
-  codec: Codec
-  baselines: BaselineStore
+  plainCodec: Codec
   mode: Mode
 }
 
 /**
- * The receiver's side: applies records in order, seeding baselines from its image where the sender says so.
- * Every length is checked against the image before use; a bad record is `DWCP_ERR_FRAME_CORRUPT`.
+ * The receiver's side: applies records in order. Every length is checked against the image before use; a bad
+ * record is `DWCP_ERR_FRAME_CORRUPT` (or `DWCP_ERR_FRAME_TOO_LARGE` for an oversized one). Returns the pages
+ * written.
  */
 export async function applyRecords(bytes: Uint8Array, target: RecordTarget): Promise<number> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -108,20 +115,23 @@ export async function applyRecords(bytes: Uint8Array, target: RecordTarget): Pro
       throw new FrameTooLargeError(frameBytes, bytes.byteLength - offset)
     const frame = bytes.subarray(offset, offset + frameBytes)
     offset += frameBytes
-    const chunkId = pageChunkId(page)
-    if (flags & FLAG_SEED) target.baselines.put(pageBaselineId(chunkId, 0), target.readPage(page))
-    const decoded =
-      flags & FLAG_NO_BASELINE
-        ? await target.codec.decode(frame, { mode: target.mode })
-        : await target.codec.decode(frame, {
-            mode: target.mode,
-            baselines: target.baselines,
-            baselineId: chunkId,
-          })
-    if (page * PAGE_BYTES + decoded.byteLength > target.pageCount * PAGE_BYTES)
-      throw new FrameCorruptError(`record for page ${page} runs past the image`)
+    let decoded: Uint8Array
+    if (flags === FLAG_PAGE) {
+      decoded = decodePageAgainst(frame, pageFrameId(page), target.readPage(page), PAGE_BYTES)
+      if (decoded.byteLength !== PAGE_BYTES)
+        throw new FrameCorruptError(`page record ${page} decodes to ${decoded.byteLength} bytes`)
+    } else if (flags === FLAG_PLAIN) {
+      decoded = await target.plainCodec.decode(frame, { mode: target.mode })
+    } else {
+      throw new FrameCorruptError(`record for page ${page} has unknown flags ${flags}`)
+    }
+    if (
+      decoded.byteLength % PAGE_BYTES !== 0 ||
+      page * PAGE_BYTES + decoded.byteLength > target.pageCount * PAGE_BYTES
+    )
+      throw new FrameCorruptError(`record for page ${page} does not fit the image`)
     target.write(page * PAGE_BYTES, decoded)
-    pages += Math.ceil(decoded.byteLength / PAGE_BYTES)
+    pages += decoded.byteLength / PAGE_BYTES
   }
   return pages
 }

@@ -1,11 +1,15 @@
-import { type BaselineStore, bytesSource, type Codec, type Mode, throwIfAborted } from '@dwcp/core'
+import { bytesSource, type Codec, type Mode, throwIfAborted } from '@dwcp/core'
 import type { DwcpNode } from '../node.js'
 import { MIGRATION_METADATA_KEY } from './accept.js'
+import { controlFor } from './control-channel.js'
 import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
-import { RecordWriter } from './page-frames.js'
+import { PLAIN_RUN_MAX_PAGES, RecordWriter } from './page-frames.js'
+import { encodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
 
-/** Pages per chunk when round 1 travels compressed (256 KiB chunks). */
-const PLAIN_CHUNK_PAGES = 64
+/** Frames transfers of one round in flight at once. */
+const MAX_BATCHES_IN_FLIGHT = 4
+/** Longest stretch of encoding before the sender yields to the event loop, in milliseconds. */
+const ENCODE_SLICE_MS = 5
 /** Chunk size of the raw full round: large chunks keep the per-chunk overhead low on a fast path. */
 const FULL_CHUNK_BYTES = 1024 * 1024
 
@@ -24,7 +28,7 @@ export interface RoundStats {
   durationMs: number
   /** Part of it spent encoding, in milliseconds. */
   encodeMs: number
-  /** Part of it spent in transfers (sending, the target applying), in milliseconds. */
+  /** Part of it with a transfer in flight (sending, the target applying), in milliseconds. */
   transferMs: number
   /** Bytes the transport read again to resend (chunks of lost or stalled streams); those pages are resent. */
   rereadBytes: number
@@ -45,8 +49,10 @@ export interface RoundContext {
   target: string
   migrationId: string
   workload: FileWorkload
-  codec: Codec
-  baselines: BaselineStore
+  /** Codec of plain runs (round 1 on an internet path). */
+  plainCodec: Codec
+  /** zstd level of pages sent whole or as `zstd-delta`. */
+  level: number
   mode: Mode
   batchBytes: number
   signal: AbortSignal | undefined
@@ -114,9 +120,11 @@ export async function sendFullRaw(ctx: RoundContext): Promise<RoundStats> {
 }
 
 /**
- * Sends `pages` (ascending) as frames transfers of about `batchBytes` each, one at a time (the target applies
- * them in order). `plain` compresses runs of pages without baselines (round 1 on a slow path); otherwise each
- * page is a delta against the version the target holds.
+ * Sends `pages` (ascending) as frames transfers of about `batchBytes` each, up to {@link MAX_BATCHES_IN_FLIGHT}
+ * at a time while the next batch is encoded (on a long path one transfer at a time leaves the link idle for
+ * a round trip per batch). The records of a round are independent, so the target may apply them in any order.
+ * `plain` compresses runs of pages as one chunk (round 1 on a slow path); otherwise each page is a delta against
+ * the version the target holds, when the workload kept it, or whole.
  */
 export async function sendPages(
   ctx: RoundContext,
@@ -124,49 +132,97 @@ export async function sendPages(
   kind: RoundStats['kind'],
   pages: readonly number[],
   plain: boolean,
+  via: 'transfers' | 'messages' = 'transfers',
 ): Promise<RoundStats> {
+  if (via === 'messages') return sendPagesAsMessages(ctx, round, kind, pages)
   const startedMs = performance.now()
   const { workload } = ctx
-  const writer = new RecordWriter(ctx.codec, ctx.baselines, ctx.mode)
+  const writer = new RecordWriter(ctx.plainCodec, ctx.level, ctx.mode)
+  // Cancels the other batches in flight when one fails, as well as on the caller's signal.
+  const batches = new AbortController()
+  const onAbort = (): void => batches.abort(ctx.signal?.reason)
+  ctx.signal?.addEventListener('abort', onAbort, { once: true })
+  const inFlight = new Set<Promise<void>>()
+  let failure: { error: unknown } | undefined
   let encodeMs = 0
-  let transferMs = 0
   let wireBytes = 0
   let batch = 0
   let done = 0
-  const flush = async (): Promise<void> => {
+  let transferStartedMs: number | undefined
+  let transferMs = 0
+  const flush = (): void => {
     if (writer.bytes === 0) return
     const payload = writer.take()
-    const t0 = performance.now()
-    await ctx.node.transfer(ctx.target, bytesSource(payload), {
-      metadata: metadata(ctx, round, 'frames', batch++),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    })
-    transferMs += performance.now() - t0
-    wireBytes += payload.byteLength
-    ctx.onProgress({ round, pagesDone: done, pagesTotal: pages.length, wireBytes })
+    const pagesDone = done
+    transferStartedMs ??= performance.now()
+    const sending = ctx.node
+      .transfer(ctx.target, bytesSource(payload), {
+        metadata: metadata(ctx, round, 'frames', batch++),
+        signal: batches.signal,
+      })
+      .then(
+        () => {
+          wireBytes += payload.byteLength
+          ctx.onProgress({ round, pagesDone, pagesTotal: pages.length, wireBytes })
+        },
+        (error: unknown) => {
+          failure ??= { error }
+          batches.abort(error)
+        },
+      )
+      .finally(() => {
+        inFlight.delete(sending)
+        if (inFlight.size === 0 && transferStartedMs !== undefined) {
+          transferMs += performance.now() - transferStartedMs
+          transferStartedMs = undefined
+        }
+      })
+    inFlight.add(sending)
   }
-  for (let i = 0; i < pages.length; ) {
-    throwIfAborted(ctx.signal)
-    const page = pages[i] as number
-    const t0 = performance.now()
-    if (plain) {
-      // A run of consecutive pages, at most one chunk long.
-      let run = 1
-      while (run < PLAIN_CHUNK_PAGES && i + run < pages.length && pages[i + run] === page + run) run++
-      await writer.addPlain(page, workload.readForSend(page * PAGE_BYTES, run * PAGE_BYTES))
-      i += run
-      done += run
-    } else {
-      // The kept version must be taken before the read: reading for sending drops it.
-      const sentVersion = workload.sentVersion(page)
-      await writer.addPage(page, workload.readForSend(page * PAGE_BYTES, PAGE_BYTES), sentVersion)
-      i++
-      done++
+  try {
+    let sliceStartedMs = performance.now()
+    for (let i = 0; i < pages.length; ) {
+      throwIfAborted(ctx.signal)
+      if (failure) throw failure.error
+      const page = pages[i] as number
+      const t0 = performance.now()
+      if (plain) {
+        // A run of consecutive pages, at most one chunk long.
+        let run = 1
+        while (run < PLAIN_RUN_MAX_PAGES && i + run < pages.length && pages[i + run] === page + run) run++
+        await writer.addPlain(page, workload.readForSend(page * PAGE_BYTES, run * PAGE_BYTES))
+        i += run
+        done += run
+      } else {
+        // The kept version must be taken before the read: reading for sending drops it.
+        const sentVersion = workload.sentVersion(page)
+        writer.addPage(page, workload.readForSend(page * PAGE_BYTES, PAGE_BYTES), sentVersion)
+        i++
+        done++
+      }
+      const t1 = performance.now()
+      encodeMs += t1 - t0
+      if (writer.bytes >= ctx.batchBytes) {
+        flush()
+        while (inFlight.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(inFlight)
+        sliceStartedMs = performance.now()
+      } else if (t1 - sliceStartedMs >= ENCODE_SLICE_MS) {
+        // Let the transport run: its acknowledgements and the chunks of the batches in flight wait for the
+        // event loop, which encoding would otherwise hold for the whole round.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        sliceStartedMs = performance.now()
+      }
     }
-    encodeMs += performance.now() - t0
-    if (writer.bytes >= ctx.batchBytes) await flush()
+    flush()
+    while (inFlight.size > 0) await Promise.race(inFlight)
+    if (failure) throw failure.error
+  } catch (error) {
+    batches.abort(error)
+    await Promise.allSettled(inFlight)
+    throw error
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort)
   }
-  await flush()
   return {
     round,
     kind,
@@ -176,6 +232,69 @@ export async function sendPages(
     durationMs: performance.now() - startedMs,
     encodeMs,
     transferMs,
+    rereadBytes: 0,
+  }
+}
+
+/**
+ * Sends `pages` as records messages on channel `migration-records`, then asks the target to confirm it applied
+ * them (`applied`, on the control channel of the same ordered stream): one round trip in all, for the
+ * stop-and-copy round, whose time is the workload's downtime. Pages are deltas as in {@link sendPages}.
+ */
+async function sendPagesAsMessages(
+  ctx: RoundContext,
+  round: number,
+  kind: RoundStats['kind'],
+  pages: readonly number[],
+): Promise<RoundStats> {
+  const startedMs = performance.now()
+  const { workload } = ctx
+  const writer = new RecordWriter(ctx.plainCodec, ctx.level, ctx.mode)
+  const signalOpt = ctx.signal ? { signal: ctx.signal } : {}
+  let messages = 0
+  let wireBytes = 0
+  let encodeMs = 0
+  let sendingMs = 0
+  const flush = async (): Promise<void> => {
+    if (writer.bytes === 0) return
+    const payload = writer.take()
+    const t0 = performance.now()
+    await ctx.node.send(
+      ctx.target,
+      RECORDS_CHANNEL,
+      encodeRecordsMessage(ctx.migrationId, payload),
+      signalOpt,
+    )
+    sendingMs += performance.now() - t0
+    messages++
+    wireBytes += payload.byteLength
+  }
+  for (const page of pages) {
+    throwIfAborted(ctx.signal)
+    const t0 = performance.now()
+    const sentVersion = workload.sentVersion(page)
+    writer.addPage(page, workload.readForSend(page * PAGE_BYTES, PAGE_BYTES), sentVersion)
+    encodeMs += performance.now() - t0
+    if (writer.bytes >= ctx.batchBytes) await flush()
+  }
+  await flush()
+  const confirmStartedMs = performance.now()
+  await controlFor(ctx.node).request(
+    ctx.target,
+    { type: 'applied', migrationId: ctx.migrationId, messages },
+    signalOpt,
+  )
+  const endMs = performance.now()
+  ctx.onProgress({ round, pagesDone: pages.length, pagesTotal: pages.length, wireBytes })
+  return {
+    round,
+    kind,
+    pages: pages.length,
+    rawBytes: pages.length * PAGE_BYTES,
+    wireBytes,
+    durationMs: endMs - startedMs,
+    encodeMs,
+    transferMs: sendingMs + (endMs - confirmStartedMs),
     rereadBytes: 0,
   }
 }

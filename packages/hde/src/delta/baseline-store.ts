@@ -89,10 +89,12 @@ export function boundedBaselineStore(init: BoundedBaselineStoreInit): BoundedBas
         evictions++
         return
       }
-      for (const [oldestId, oldest] of held) {
-        if (heldBytes + bytes.length <= maxBytes) break
-        drop(oldestId, oldest)
-        evictions++
+      if (heldBytes + bytes.length > maxBytes) {
+        for (const [oldestId, oldest] of held) {
+          if (heldBytes + bytes.length <= maxBytes) break
+          drop(oldestId, oldest)
+          evictions++
+        }
       }
       held.set(id, new Uint8Array(bytes)) // a copy, also of a Buffer
       heldBytes += bytes.length

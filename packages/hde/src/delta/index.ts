@@ -15,4 +15,5 @@ export {
   type DeltaCodecInit,
   deltaCodec,
 } from './delta-codec.js'
+export { decodePageAgainst, encodePageAgainst, type PageDeltaFrame } from './page-against.js'
 export { decodeXbzrle, encodeXbzrle } from './xbzrle.js'

@@ -50,11 +50,12 @@ export function encodeXbzrle(
   // the caller's bound is larger.
   const limit = Math.min(maxDeltaBytes, n + 2 * ULEB128_MAX_BYTES + Math.ceil(n / 8192))
   const out = new Uint8Array(limit)
+  const words = wordViews(page, baseline)
   let written = 0
   let i = 0
   while (i < n) {
     const zeroStart = i
-    while (i < n && page[i] === baseline[i]) i++
+    i = words === undefined ? skipEqualBytes(page, baseline, i) : skipEqualWords(page, baseline, i, words)
     if (i === n) break
     const zeroRun = i - zeroStart
     const literalStart = i
@@ -68,6 +69,43 @@ export function encodeXbzrle(
     i = literalEnd
   }
   return out.slice(0, written)
+}
+
+/**
+ * 32-bit views of both pages when their byte offsets allow (equal alignment): unchanged stretches are then
+ * skipped four bytes at a compare, which makes a page with a few small writes several times cheaper to encode.
+ */
+function wordViews(page: Uint8Array, baseline: Uint8Array): [Uint32Array, Uint32Array] | undefined {
+  if (page.byteOffset % 4 !== 0 || baseline.byteOffset % 4 !== 0) return undefined
+  const count = page.length >>> 2
+  return [
+    new Uint32Array(page.buffer, page.byteOffset, count),
+    new Uint32Array(baseline.buffer, baseline.byteOffset, count),
+  ]
+}
+
+/** The first index at or after `i` where the pages differ, or their length. */
+function skipEqualBytes(page: Uint8Array, baseline: Uint8Array, i: number): number {
+  const n = page.length
+  while (i < n && page[i] === baseline[i]) i++
+  return i
+}
+
+/** {@link skipEqualBytes} over whole words where it can (both pages 4-byte aligned). */
+function skipEqualWords(
+  page: Uint8Array,
+  baseline: Uint8Array,
+  start: number,
+  [pageWords, baselineWords]: [Uint32Array, Uint32Array],
+): number {
+  const n = page.length
+  let i = start
+  while (i < n && (i & 3) !== 0 && page[i] === baseline[i]) i++
+  if (i >= n || page[i] !== baseline[i]) return i
+  let w = i >>> 2
+  const words = pageWords.length
+  while (w < words && pageWords[w] === baselineWords[w]) w++
+  return skipEqualBytes(page, baseline, w << 2)
 }
 
 /** End of the literal run starting at `start` (a changed byte): the next unchanged stretch long enough to split. */
