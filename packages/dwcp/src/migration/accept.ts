@@ -235,7 +235,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
 function recordTarget(m: Incoming): RecordTarget {
   return {
     pageCount: m.pageCount,
-    readPage: (page) => readAt(m.fd, page * PAGE_BYTES, PAGE_BYTES, m.sizeBytes),
+    read: (offsetBytes, lengthBytes) => readAt(m.fd, offsetBytes, lengthBytes, m.sizeBytes),
     write: (offsetBytes, bytes) => writeSync(m.fd, bytes, 0, bytes.byteLength, offsetBytes),
     plainCodec: m.plainCodec,
     mode: m.mode,

@@ -11,7 +11,7 @@ function memoryImage(pageCount: number, content?: Uint8Array): RecordTarget & { 
   return {
     bytes,
     pageCount,
-    readPage: (page) => bytes.slice(page * PAGE_BYTES, (page + 1) * PAGE_BYTES),
+    read: (offset, length) => bytes.slice(offset, offset + length),
     write: (offset, data) => bytes.set(data, offset),
     plainCodec: plainRunCodec(3),
     mode: 'internet',

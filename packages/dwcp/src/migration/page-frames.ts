@@ -1,6 +1,7 @@
 import { type Codec, FrameCorruptError, FrameTooLargeError, type Mode, silentLogger } from '@dwcp/core'
 import { decodePageAgainst, encodePageAgainst, zstdCodec } from '@dwcp/hde'
 import { PAGE_BYTES } from './file-workload.js'
+import { spanEnd } from './page-spans.js'
 
 /** Most pages of one plain run (1 MiB): zstd compresses a run as one chunk, better than page by page. */
 export const PLAIN_RUN_MAX_PAGES = 256
@@ -37,6 +38,7 @@ export function pageFrameId(page: number): string {
 export class RecordWriter {
   readonly #parts: Uint8Array[] = []
   #bytes = 0
+  #records = 0
 
   /**
    * @param plainCodec - compresses runs of pages for {@link addPlain} (a zstd codec)
@@ -51,6 +53,11 @@ export class RecordWriter {
   /** Bytes of records so far. */
   get bytes(): number {
     return this.#bytes
+  }
+
+  /** Records so far. */
+  get records(): number {
+    return this.#records
   }
 
   /**
@@ -73,6 +80,7 @@ export class RecordWriter {
     const out = Buffer.concat(this.#parts, this.#bytes)
     this.#parts.length = 0
     this.#bytes = 0
+    this.#records = 0
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
   }
 
@@ -83,26 +91,79 @@ export class RecordWriter {
     header.writeUInt32BE(frame.byteLength, 5)
     this.#parts.push(header, frame)
     this.#bytes += RECORD_HEADER_BYTES + frame.byteLength
+    this.#records++
   }
 }
 
 /** What the receiver needs to apply records: its image and the codec of plain runs. */
 export interface RecordTarget {
   pageCount: number
-  readPage(page: number): Uint8Array
+  /** Reads `lengthBytes` at `offsetBytes` (inside the image). */
+  read(offsetBytes: number, lengthBytes: number): Uint8Array
   write(offsetBytes: number, bytes: Uint8Array): void
   plainCodec: Codec
   mode: Mode
 }
 
+interface RecordView {
+  page: number
+  flags: number
+  frame: Uint8Array
+}
+
 /**
- * The receiver's side: applies records in order. Every length is checked against the image before use; a bad
- * record is `DWCP_ERR_FRAME_CORRUPT` (or `DWCP_ERR_FRAME_TOO_LARGE` for an oversized one). Returns the pages
- * written.
+ * The receiver's side: applies records in order. Every length is checked against the image before anything
+ * is decoded; a bad record is `DWCP_ERR_FRAME_CORRUPT` (or `DWCP_ERR_FRAME_TOO_LARGE` for an oversized one).
+ * Page records for nearby pages are applied to one span read and written with one call each (see
+ * `page-spans.ts`). Returns the pages written.
  */
 export async function applyRecords(bytes: Uint8Array, target: RecordTarget): Promise<number> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const records = parseRecords(bytes, target.pageCount)
   let pages = 0
+  for (let r = 0; r < records.length; ) {
+    const record = records[r]!
+    if (record.flags === FLAG_PLAIN) {
+      const decoded = await target.plainCodec.decode(record.frame, { mode: target.mode })
+      if (
+        decoded.byteLength % PAGE_BYTES !== 0 ||
+        record.page * PAGE_BYTES + decoded.byteLength > target.pageCount * PAGE_BYTES
+      )
+        throw new FrameCorruptError(`record for page ${record.page} does not fit the image`)
+      target.write(record.page * PAGE_BYTES, decoded)
+      pages += decoded.byteLength / PAGE_BYTES
+      r++
+      continue
+    }
+    // FLAG_PAGE: a span of nearby page records, decoded against the image's versions in one read.
+    const end = spanEnd(records.length, r, (k) =>
+      records[k]!.flags === FLAG_PAGE ? records[k]!.page : Number.NEGATIVE_INFINITY,
+    )
+    const first = record.page
+    const span = target.read(first * PAGE_BYTES, (records[end - 1]!.page - first + 1) * PAGE_BYTES)
+    for (let k = r; k < end; k++) {
+      const { page, frame } = records[k]!
+      const at = (page - first) * PAGE_BYTES
+      const decoded = decodePageAgainst(
+        frame,
+        pageFrameId(page),
+        span.subarray(at, at + PAGE_BYTES),
+        PAGE_BYTES,
+      )
+      if (decoded.byteLength !== PAGE_BYTES)
+        throw new FrameCorruptError(`page record ${page} decodes to ${decoded.byteLength} bytes`)
+      span.set(decoded, at)
+    }
+    target.write(first * PAGE_BYTES, span)
+    pages += end - r
+    r = end
+  }
+  return pages
+}
+
+/** Splits `bytes` into records, checking every header against the buffer and the image. */
+function parseRecords(bytes: Uint8Array, pageCount: number): RecordView[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const records: RecordView[] = []
   for (let offset = 0; offset < bytes.byteLength; ) {
     if (bytes.byteLength - offset < RECORD_HEADER_BYTES)
       throw new FrameCorruptError('truncated record header')
@@ -110,28 +171,13 @@ export async function applyRecords(bytes: Uint8Array, target: RecordTarget): Pro
     const flags = view.getUint8(offset + 4)
     const frameBytes = view.getUint32(offset + 5)
     offset += RECORD_HEADER_BYTES
-    if (page >= target.pageCount) throw new FrameCorruptError(`record for page ${page} outside the image`)
+    if (page >= pageCount) throw new FrameCorruptError(`record for page ${page} outside the image`)
+    if (flags !== FLAG_PAGE && flags !== FLAG_PLAIN)
+      throw new FrameCorruptError(`record for page ${page} has unknown flags ${flags}`)
     if (frameBytes > bytes.byteLength - offset)
       throw new FrameTooLargeError(frameBytes, bytes.byteLength - offset)
-    const frame = bytes.subarray(offset, offset + frameBytes)
+    records.push({ page, flags, frame: bytes.subarray(offset, offset + frameBytes) })
     offset += frameBytes
-    let decoded: Uint8Array
-    if (flags === FLAG_PAGE) {
-      decoded = decodePageAgainst(frame, pageFrameId(page), target.readPage(page), PAGE_BYTES)
-      if (decoded.byteLength !== PAGE_BYTES)
-        throw new FrameCorruptError(`page record ${page} decodes to ${decoded.byteLength} bytes`)
-    } else if (flags === FLAG_PLAIN) {
-      decoded = await target.plainCodec.decode(frame, { mode: target.mode })
-    } else {
-      throw new FrameCorruptError(`record for page ${page} has unknown flags ${flags}`)
-    }
-    if (
-      decoded.byteLength % PAGE_BYTES !== 0 ||
-      page * PAGE_BYTES + decoded.byteLength > target.pageCount * PAGE_BYTES
-    )
-      throw new FrameCorruptError(`record for page ${page} does not fit the image`)
-    target.write(page * PAGE_BYTES, decoded)
-    pages += decoded.byteLength / PAGE_BYTES
   }
-  return pages
+  return records
 }

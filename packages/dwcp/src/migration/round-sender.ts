@@ -4,10 +4,16 @@ import { MIGRATION_METADATA_KEY } from './accept.js'
 import { controlFor } from './control-channel.js'
 import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
 import { PLAIN_RUN_MAX_PAGES, RecordWriter } from './page-frames.js'
+import { spanEnd } from './page-spans.js'
 import { encodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
 
 /** Frames transfers of one round in flight at once. */
 const MAX_BATCHES_IN_FLIGHT = 4
+/**
+ * Most records in one batch: a batch of deltas is small on the wire but the target applies it before
+ * confirming, so batches of many thousands of pages would leave the pipeline waiting on the target.
+ */
+const MAX_BATCH_RECORDS = 16_384
 /** Longest stretch of encoding before the sender yields to the event loop, in milliseconds. */
 const ENCODE_SLICE_MS = 5
 /** Chunk size of the raw full round: large chunks keep the per-chunk overhead low on a fast path. */
@@ -194,15 +200,13 @@ export async function sendPages(
         i += run
         done += run
       } else {
-        // The kept version must be taken before the read: reading for sending drops it.
-        const sentVersion = workload.sentVersion(page)
-        writer.addPage(page, workload.readForSend(page * PAGE_BYTES, PAGE_BYTES), sentVersion)
-        i++
-        done++
+        const end = addPageSpan(writer, workload, pages, i)
+        done += end - i
+        i = end
       }
       const t1 = performance.now()
       encodeMs += t1 - t0
-      if (writer.bytes >= ctx.batchBytes) {
+      if (writer.bytes >= ctx.batchBytes || writer.records >= MAX_BATCH_RECORDS) {
         flush()
         while (inFlight.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(inFlight)
         sliceStartedMs = performance.now()
@@ -269,11 +273,10 @@ async function sendPagesAsMessages(
     messages++
     wireBytes += payload.byteLength
   }
-  for (const page of pages) {
+  for (let i = 0; i < pages.length; ) {
     throwIfAborted(ctx.signal)
     const t0 = performance.now()
-    const sentVersion = workload.sentVersion(page)
-    writer.addPage(page, workload.readForSend(page * PAGE_BYTES, PAGE_BYTES), sentVersion)
+    i = addPageSpan(writer, workload, pages, i)
     encodeMs += performance.now() - t0
     if (writer.bytes >= ctx.batchBytes) await flush()
   }
@@ -297,4 +300,28 @@ async function sendPagesAsMessages(
     transferMs: sendingMs + (endMs - confirmStartedMs),
     rereadBytes: 0,
   }
+}
+
+/**
+ * Adds the pages of the span starting at `pages[start]` (see `page-spans.ts`), read with one call, each as a
+ * delta against the version the target holds when the workload kept it. Returns the index after the span.
+ */
+function addPageSpan(
+  writer: RecordWriter,
+  workload: FileWorkload,
+  pages: readonly number[],
+  start: number,
+): number {
+  const end = spanEnd(pages.length, start, (k) => pages[k] as number)
+  const first = pages[start] as number
+  // The kept versions must be taken before the read: reading for sending drops them.
+  const versions: (Uint8Array | undefined)[] = []
+  for (let k = start; k < end; k++) versions.push(workload.sentVersion(pages[k] as number))
+  const span = workload.readForSend(first * PAGE_BYTES, ((pages[end - 1] as number) - first + 1) * PAGE_BYTES)
+  for (let k = start; k < end; k++) {
+    const page = pages[k] as number
+    const at = (page - first) * PAGE_BYTES
+    writer.addPage(page, span.subarray(at, at + PAGE_BYTES), versions[k - start])
+  }
+  return end
 }

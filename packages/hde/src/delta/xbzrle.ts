@@ -24,6 +24,9 @@ import { readUleb128, ULEB128_MAX_BYTES, writeUleb128 } from './uleb128.js'
  */
 const MIN_SPLIT_ZERO_RUN = 3
 
+/** Output buffer of {@link encodeXbzrle}, grown to the largest page seen. */
+let scratch = new Uint8Array(4096 + 2 * ULEB128_MAX_BYTES + 1)
+
 /**
  * Encodes `page` as an XBZRLE delta against `baseline` (same length), giving up as soon as the delta would
  * exceed `maxDeltaBytes`, so that a heavily rewritten page costs little time before the caller sends it another
@@ -49,7 +52,10 @@ export function encodeXbzrle(
   // 16 KiB and more whose length takes three bytes), so the scratch buffer is bounded by the page even when
   // the caller's bound is larger.
   const limit = Math.min(maxDeltaBytes, n + 2 * ULEB128_MAX_BYTES + Math.ceil(n / 8192))
-  const out = new Uint8Array(limit)
+  // Written into a reused scratch buffer (deltas are usually tiny: zeroing a page-sized buffer per call cost
+  // as much as the scan); the result is copied out at the end.
+  if (scratch.length < limit) scratch = new Uint8Array(limit)
+  const out = scratch
   const words = wordViews(page, baseline)
   let written = 0
   let i = 0
@@ -117,8 +123,9 @@ function findLiteralEnd(page: Uint8Array, baseline: Uint8Array, start: number): 
       j++
       continue
     }
+    // Only whether the unchanged stretch reaches the split length matters: the caller skips it word-wise.
     let k = j
-    while (k < n && page[k] === baseline[k]) k++
+    while (k < n && k - j < MIN_SPLIT_ZERO_RUN && page[k] === baseline[k]) k++
     if (k === n || k - j >= MIN_SPLIT_ZERO_RUN) return j
     j = k
   }
