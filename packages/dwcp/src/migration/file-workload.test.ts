@@ -40,6 +40,24 @@ describe('FileWorkload', () => {
     w.close()
   })
 
+  it('reads a span with one call but marks only the pages sent, leaving a page changed in between dirty', async () => {
+    const w = workload()
+    w.resetTracking(true)
+    w.readForSend(0, 16 * PAGE_BYTES)
+    await w.write(2 * PAGE_BYTES, new Uint8Array([1]))
+    await w.write(4 * PAGE_BYTES, new Uint8Array([1]))
+    // The round's list is [2, 4]; page 3 changes after it was taken.
+    await w.write(3 * PAGE_BYTES, new Uint8Array([7]))
+    const span = w.readSpanForSend(2, 3, [2, 4])
+    expect(span.byteLength).toBe(3 * PAGE_BYTES)
+    expect(span[PAGE_BYTES]).toBe(7)
+    expect(w.dirtyPages()).toEqual([3])
+    expect(w.sentVersion(3)).toEqual(new Uint8Array(PAGE_BYTES))
+    expect(w.sentVersion(2)).toBeUndefined()
+    expect(() => w.readSpanForSend(2, 1, [4])).toThrow(/outside the span/)
+    w.close()
+  })
+
   it('forgets a send whose outcome is unknown: pages dirty again, kept versions dropped', async () => {
     const w = workload()
     w.resetTracking(true)

@@ -153,18 +153,24 @@ export class FileWorkload {
     const bytes = this.read(offsetBytes, lengthBytes)
     const first = offsetBytes / PAGE_BYTES
     const count = Math.ceil(bytes.byteLength / PAGE_BYTES)
-    for (let i = 0; i < count; i++) {
-      const page = first + i
-      if (this.#dirty[page] === 1) {
-        this.#dirty[page] = 0
-        this.#dirtyCount--
-      }
-      const kept = this.#captured.get(page)
-      if (kept) {
-        this.#captured.delete(page)
-        this.#capturedBytes -= kept.byteLength
-      }
-      this.#hashes?.record(page, bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES))
+    for (let i = 0; i < count; i++)
+      this.#markSent(first + i, bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES))
+    return bytes
+  }
+
+  /**
+   * Reads the `pageCount` pages from `firstPage` with one call, and marks as sent (as {@link readForSend} does)
+   * only the pages listed in `sent`, which must lie in the span. The other pages are read through: their
+   * tracking is untouched, since the caller does not send them (a page the writer changed after the round's
+   * dirty list was taken stays dirty, with its kept version).
+   */
+  readSpanForSend(firstPage: number, pageCount: number, sent: Iterable<number>): Uint8Array {
+    const bytes = this.read(firstPage * PAGE_BYTES, pageCount * PAGE_BYTES)
+    for (const page of sent) {
+      const at = (page - firstPage) * PAGE_BYTES
+      if (page < firstPage || at + PAGE_BYTES > bytes.byteLength)
+        throw new InvalidArgumentError('sent', `page ${page} is outside the span read`)
+      this.#markSent(page, bytes.subarray(at, at + PAGE_BYTES))
     }
     return bytes
   }
@@ -264,6 +270,20 @@ export class FileWorkload {
     this.#closed = true
     this.resume()
     closeSync(this.#fd)
+  }
+
+  /** `page` is being sent as `bytes`: clean, its kept version dropped, its hash recorded when tracking. */
+  #markSent(page: number, bytes: Uint8Array): void {
+    if (this.#dirty[page] === 1) {
+      this.#dirty[page] = 0
+      this.#dirtyCount--
+    }
+    const kept = this.#captured.get(page)
+    if (kept) {
+      this.#captured.delete(page)
+      this.#capturedBytes -= kept.byteLength
+    }
+    this.#hashes?.record(page, bytes)
   }
 
   #markDirty(page: number): void {

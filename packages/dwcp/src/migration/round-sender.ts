@@ -317,7 +317,12 @@ function addPageSpan(
   // The kept versions must be taken before the read: reading for sending drops them.
   const versions: (Uint8Array | undefined)[] = []
   for (let k = start; k < end; k++) versions.push(workload.sentVersion(pages[k] as number))
-  const span = workload.readForSend(first * PAGE_BYTES, ((pages[end - 1] as number) - first + 1) * PAGE_BYTES)
+  // Only the listed pages count as sent: a page between them may have been changed since the list was taken.
+  const span = workload.readSpanForSend(
+    first,
+    (pages[end - 1] as number) - first + 1,
+    pages.slice(start, end),
+  )
   for (let k = start; k < end; k++) {
     const page = pages[k] as number
     const at = (page - first) * PAGE_BYTES
