@@ -16,7 +16,7 @@
 //       timed from the start of zstd until the sink acknowledged the last byte.
 // Both nodes are members of one 2-member cluster (CRDT state in internet mode) so the placement can be written.
 import { spawn } from 'node:child_process'
-import { mkdirSync, statSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
 import { acceptMigrations, createNode, FileWorkload, imageDigest, migrate, registerWorkload } from 'dwcp'
@@ -83,11 +83,7 @@ if (role === 'target') {
   const node = clusterNode('source', host, port, targetHost, targetPort, workDir)
   await node.start()
   if (!node.session('target')) await node.connect(`tcp://${targetHost}:${targetPort}`)
-  // Old page versions (the baselines of the delta rounds) may take up to the image's size: at 5 % of the pages
-  // dirtied per second, more than half of a 2 GiB image changes during the first round, and a page without its
-  // old version travels whole. The default (64 MiB) suits small guests; this is the equivalent of raising
-  // QEMU's xbzrle cache size.
-  const workload = FileWorkload.open({ id: 'vm-1', path: image, maxCapturedBytes: statSync(image).size })
+  const workload = FileWorkload.open({ id: 'vm-1', path: image })
   await registerWorkload(node, workload)
   emit({ ready: 'source' })
   // Let the node take a few path samples (one per second) so the convergence has a forecast to start with.

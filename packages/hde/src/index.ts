@@ -51,5 +51,6 @@ export {
   type FrameAlgorithm,
   type FrameFields,
 } from './frame.js'
+export { frameCrc32c } from './checksum.js'
 export { DEFAULT_MAX_CHUNK_BYTES, type NoneCodecInit, noneCodec } from './none-codec.js'
 export { decodeStream, encodeStream, rechunk, splitFrames } from './stream/frame-stream.js'

@@ -1,8 +1,9 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FileWorkload, PAGE_BYTES } from './file-workload.js'
+import { addRange, FileWorkload, MAX_LOGGED_RANGES, PAGE_BYTES } from './file-workload.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -26,17 +27,26 @@ describe('FileWorkload', () => {
     w.close()
   })
 
-  it('keeps the version last sent when a clean page is first changed (for a delta), within its bound', async () => {
+  it('logs the ranges written to a page since it was sent, merged, until the log grows too large', async () => {
     const w = workload()
     w.resetTracking(true)
-    await w.write(0, new Uint8Array(PAGE_BYTES).fill(3)) // page 0 never sent: nothing to keep
-    expect(w.sentVersion(0)).toBeUndefined()
+    await w.write(0, new Uint8Array(PAGE_BYTES).fill(3)) // page 0 never sent: no log, it goes whole
+    expect(w.writeLog(0)).toBeUndefined()
     w.readForSend(0, 4 * PAGE_BYTES)
-    await w.write(10, new Uint8Array([9]))
-    await w.write(20, new Uint8Array([9])) // second write: the first kept version stays
-    expect(w.sentVersion(0)).toEqual(new Uint8Array(PAGE_BYTES).fill(3))
+    await w.write(10, new Uint8Array(4))
+    await w.write(12, new Uint8Array(4)) // overlaps: merged
+    await w.write(100, new Uint8Array(1))
+    expect(w.writeLog(0)).toEqual([10, 16, 100, 101])
+    // A write across pages 1 and 2 is logged on both.
+    await w.write(2 * PAGE_BYTES - 2, new Uint8Array(4))
+    expect(w.writeLog(1)).toEqual([PAGE_BYTES - 2, PAGE_BYTES])
+    expect(w.writeLog(2)).toEqual([0, 2])
     w.readForSend(0, PAGE_BYTES)
-    expect(w.sentVersion(0)).toBeUndefined()
+    expect(w.writeLog(0)).toBeUndefined()
+    // Past 16 ranges the page is sent whole.
+    for (let k = 0; k < 17; k++) await w.write(3 * PAGE_BYTES + k * 8, new Uint8Array(1))
+    expect(w.writeLog(3)).toBeUndefined()
+    expect(w.dirtyPages().filter((page) => page < 4)).toEqual([1, 2, 3])
     w.close()
   })
 
@@ -52,21 +62,21 @@ describe('FileWorkload', () => {
     expect(span.byteLength).toBe(3 * PAGE_BYTES)
     expect(span[PAGE_BYTES]).toBe(7)
     expect(w.dirtyPages()).toEqual([3])
-    expect(w.sentVersion(3)).toEqual(new Uint8Array(PAGE_BYTES))
-    expect(w.sentVersion(2)).toBeUndefined()
+    expect(w.writeLog(3)).toEqual([0, 1])
+    expect(w.writeLog(2)).toBeUndefined()
     expect(() => w.readSpanForSend(2, 1, [4])).toThrow(/outside the span/)
     w.close()
   })
 
-  it('forgets a send whose outcome is unknown: pages dirty again, kept versions dropped', async () => {
+  it('forgets a send whose outcome is unknown: pages dirty again, logs dropped', async () => {
     const w = workload()
     w.resetTracking(true)
     w.readForSend(0, 16 * PAGE_BYTES)
     await w.write(PAGE_BYTES, new Uint8Array([1]))
-    expect(w.sentVersion(1)).toBeDefined()
+    expect(w.writeLog(1)).toBeDefined()
     w.forgetSent(0, 2 * PAGE_BYTES)
     expect(w.dirtyPages()).toEqual([0, 1])
-    expect(w.sentVersion(1)).toBeUndefined()
+    expect(w.writeLog(1)).toBeUndefined()
     w.close()
   })
 
@@ -116,5 +126,38 @@ describe('FileWorkload', () => {
     writeSync(fd, new Uint8Array(100))
     closeSync(fd)
     expect(() => FileWorkload.open({ id: 'odd', path })).toThrow(/multiple of 4096/)
+  })
+})
+
+describe('addRange', () => {
+  it('keeps the union of the ranges added, merged and ascending, while small', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc
+            .tuple(fc.nat(PAGE_BYTES - 1), fc.integer({ min: 1, max: 64 }))
+            .map(([s, n]) => [s, Math.min(PAGE_BYTES, s + n)] as const),
+          { maxLength: 20 },
+        ),
+        (writes) => {
+          const ranges: number[] = []
+          let kept = true
+          const covered = new Uint8Array(PAGE_BYTES)
+          for (const [s, e] of writes) {
+            covered.fill(1, s, e)
+            if (kept) kept = addRange(ranges, s, e)
+          }
+          if (!kept) return
+          const fromRanges = new Uint8Array(PAGE_BYTES)
+          for (let k = 0; k < ranges.length; k += 2) {
+            expect(ranges[k]!).toBeLessThan(ranges[k + 1]!)
+            if (k > 0) expect(ranges[k]!).toBeGreaterThan(ranges[k - 1]!)
+            fromRanges.fill(1, ranges[k], ranges[k + 1])
+          }
+          expect(fromRanges).toEqual(covered)
+          expect(ranges.length).toBeLessThanOrEqual(2 * MAX_LOGGED_RANGES)
+        },
+      ),
+    )
   })
 })

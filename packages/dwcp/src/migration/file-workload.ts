@@ -11,11 +11,6 @@ export interface FileWorkloadOptions {
   id: string
   /** Path of the image file; it must exist and its size must be a multiple of 4 KiB. */
   path: string
-  /**
-   * Most bytes of old page versions kept for delta baselines (a page's version as last sent, kept when the
-   * writer first changes it). Beyond this, changed pages travel without a baseline. @default 64 MiB
-   */
-  maxCapturedBytes?: number
   /** Time source for throttling. @default the system clock */
   clock?: Clock
 }
@@ -23,11 +18,13 @@ export interface FileWorkloadOptions {
 /**
  * A workload ("VM") backed by an image file, with dirty tracking against what was last sent.
  *
- * Writes through {@link write} are recorded: each page they touch becomes dirty, and when a page that was clean
- * (its current version already read for sending) is first changed, its old version is kept so that the next
- * round can send a delta against exactly what the receiver holds. Reads for sending ({@link readForSend}) mark
- * pages clean. File I/O is synchronous on purpose: a read for sending and a write never interleave, so the
- * version a round sent is always a whole, known version of each page.
+ * Writes through {@link write} are recorded: each page they touch becomes dirty, and for a page that was clean
+ * (its current version already read for sending) the byte ranges written since are logged, so that the next
+ * round can send just those bytes as a patch to exactly what the receiver holds (the "writer that records its
+ * writes": no old version needs to be read or kept). A page whose log grows past {@link MAX_LOGGED_RANGES}
+ * ranges or half a page is sent whole instead. Reads for sending ({@link readForSend}) mark pages clean. File
+ * I/O is synchronous on purpose: a read for sending and a write never interleave, so the version a round sent is
+ * always a whole, known version of each page.
  *
  * Writers the workload does not see (another process writing the file) are found by {@link scanDirty}: it
  * hashes every page (SHA-1, 8 bytes kept per page) and compares with the hash taken when the page was last sent.
@@ -44,10 +41,9 @@ export class FileWorkload {
   /** 1 = changed since it was last read for sending (every page starts dirty: nothing was sent). */
   readonly #dirty: Uint8Array
   #dirtyCount: number
-  readonly #captured = new Map<number, Uint8Array>()
-  readonly #maxCapturedBytes: number
-  #capturedBytes = 0
-  #capturing = false
+  /** Page → byte ranges written since it was last sent, `[start, end, start, end, …]`, merged and ascending. */
+  readonly #logs = new Map<number, number[]>()
+  #logging = false
   #hashes: PageHashes | undefined
   #paused: { promise: Promise<void>; resolve: () => void } | undefined
   #throttleBytesPerSecond: number | undefined
@@ -63,7 +59,6 @@ export class FileWorkload {
     this.sizeBytes = sizeBytes
     this.pageCount = sizeBytes / PAGE_BYTES
     this.#clock = options.clock ?? systemClock()
-    this.#maxCapturedBytes = options.maxCapturedBytes ?? 64 * 1024 * 1024
     this.#dirty = new Uint8Array(this.pageCount).fill(1)
     this.#dirtyCount = this.pageCount
   }
@@ -111,9 +106,17 @@ export class FileWorkload {
     await this.#throttle(bytes.byteLength)
     await this.#whilePaused()
     if (this.#closed) throw new InvalidArgumentError('workload', `${this.id} is closed`)
+    const end = offsetBytes + bytes.byteLength
     const first = Math.floor(offsetBytes / PAGE_BYTES)
-    const last = Math.floor((offsetBytes + bytes.byteLength - 1) / PAGE_BYTES)
-    for (let page = first; page <= last; page++) this.#markDirty(page)
+    const last = Math.floor((end - 1) / PAGE_BYTES)
+    for (let page = first; page <= last; page++) {
+      const pageStart = page * PAGE_BYTES
+      this.#markWritten(
+        page,
+        Math.max(offsetBytes, pageStart) - pageStart,
+        Math.min(end, pageStart + PAGE_BYTES) - pageStart,
+      )
+    }
     writeSync(this.#fd, bytes, 0, bytes.byteLength, offsetBytes)
     this.writtenBytes += bytes.byteLength
   }
@@ -187,11 +190,7 @@ export class FileWorkload {
         this.#dirty[page] = 1
         this.#dirtyCount++
       }
-      const kept = this.#captured.get(page)
-      if (kept) {
-        this.#captured.delete(page)
-        this.#capturedBytes -= kept.byteLength
-      }
+      this.#logs.delete(page)
     }
   }
 
@@ -216,23 +215,23 @@ export class FileWorkload {
   }
 
   /**
-   * The version of `page` the receiver holds (kept when the page was first changed after its last send), if it
-   * was kept. Only pages written through {@link write} while capturing is on have one.
+   * The byte ranges of `page` written since it was last sent, as `[start, end, start, end, …]` offsets within
+   * the page (merged, ascending), when the receiver holds its last sent version and the log stayed small; else
+   * `undefined` (the page must be sent whole). Only pages written through {@link write} while logging have one.
    */
-  sentVersion(page: number): Uint8Array | undefined {
-    return this.#captured.get(page)
+  writeLog(page: number): readonly number[] | undefined {
+    return this.#logs.get(page)
   }
 
   /**
-   * Starts a tracking epoch for a migration: every page dirty (nothing sent yet), no kept versions, and keeping
-   * old versions on (`capture`) or off.
+   * Starts a tracking epoch for a migration: every page dirty (nothing sent yet), no logs, and logging the writes
+   * to sent pages on (`logWrites`) or off.
    */
-  resetTracking(capture: boolean): void {
+  resetTracking(logWrites: boolean): void {
     this.#dirty.fill(1)
     this.#dirtyCount = this.pageCount
-    this.#captured.clear()
-    this.#capturedBytes = 0
-    this.#capturing = capture
+    this.#logs.clear()
+    this.#logging = logWrites
   }
 
   /** Turns on hashing of pages as they are sent, so that {@link scanDirty} can find external writes. */
@@ -272,29 +271,26 @@ export class FileWorkload {
     closeSync(this.#fd)
   }
 
-  /** `page` is being sent as `bytes`: clean, its kept version dropped, its hash recorded when tracking. */
+  /** `page` is being sent as `bytes`: clean, its log dropped, its hash recorded when tracking. */
   #markSent(page: number, bytes: Uint8Array): void {
     if (this.#dirty[page] === 1) {
       this.#dirty[page] = 0
       this.#dirtyCount--
     }
-    const kept = this.#captured.get(page)
-    if (kept) {
-      this.#captured.delete(page)
-      this.#capturedBytes -= kept.byteLength
-    }
+    this.#logs.delete(page)
     this.#hashes?.record(page, bytes)
   }
 
-  #markDirty(page: number): void {
-    if (this.#dirty[page] === 1) return
-    this.#dirty[page] = 1
-    this.#dirtyCount++
-    // The page was clean: what is in the file now is what the receiver holds. Keep it for a delta, if room.
-    if (this.#capturing && this.#capturedBytes + PAGE_BYTES <= this.#maxCapturedBytes) {
-      this.#captured.set(page, this.read(page * PAGE_BYTES, PAGE_BYTES))
-      this.#capturedBytes += PAGE_BYTES
+  /** Bytes [`start`, `end`) of `page` are about to be written: dirty, and logged if the receiver has the rest. */
+  #markWritten(page: number, start: number, end: number): void {
+    if (this.#dirty[page] === 0) {
+      this.#dirty[page] = 1
+      this.#dirtyCount++
+      // The page was clean: the receiver holds what the file holds now, so the written ranges are the delta.
+      if (this.#logging) this.#logs.set(page, [])
     }
+    const log = this.#logs.get(page)
+    if (log && !addRange(log, start, end)) this.#logs.delete(page)
   }
 
   async #whilePaused(): Promise<void> {
@@ -310,4 +306,30 @@ export class FileWorkload {
     const waitMs = startMs - nowMs
     if (waitMs >= 1) await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, waitMs))
   }
+}
+
+/** Most ranges one page's write log holds; past this (or half a page of bytes) the page is sent whole. */
+export const MAX_LOGGED_RANGES = 16
+
+/**
+ * Adds [`start`, `end`) to a merged, ascending range list (touching ranges merge). Returns false when the
+ * list would exceed {@link MAX_LOGGED_RANGES} ranges or cover more than half a page: sending the page whole is
+ * then as cheap.
+ */
+export function addRange(ranges: number[], start: number, end: number): boolean {
+  let i = 0
+  while (i < ranges.length && ranges[i + 1]! < start) i += 2
+  let s = start
+  let e = end
+  let j = i
+  while (j < ranges.length && ranges[j]! <= e) {
+    s = Math.min(s, ranges[j]!)
+    e = Math.max(e, ranges[j + 1]!)
+    j += 2
+  }
+  ranges.splice(i, j - i, s, e)
+  if (ranges.length > 2 * MAX_LOGGED_RANGES) return false
+  let covered = 0
+  for (let k = 0; k < ranges.length; k += 2) covered += ranges[k + 1]! - ranges[k]!
+  return covered <= PAGE_BYTES / 2
 }

@@ -45,6 +45,25 @@ describe('migration records', () => {
     expect(target.bytes).toEqual(source)
   })
 
+  it('patch the ranges a writer changed into the receiver’s page, and refuse a patch of another version', async () => {
+    const held = new Uint8Array(2 * PAGE_BYTES).fill(5)
+    const target = memoryImage(2, held)
+    const page = held.slice(PAGE_BYTES)
+    page.set([1, 2, 3], 10)
+    page.set([9], 4000)
+    const writer = new RecordWriter(plainRunCodec(3), 3, 'internet')
+    writer.addPatch(1, page, [10, 13, 4000, 4001])
+    const records = writer.take()
+    expect(records.byteLength).toBe(9 + 5 + 4 + 3 + 4 + 1)
+    expect(await applyRecords(records, target)).toBe(1)
+    expect(pageOf(target.bytes, 1)).toEqual(page)
+    // The same patch on a receiver holding another version: refused, its page untouched.
+    const other = memoryImage(2, new Uint8Array(2 * PAGE_BYTES).fill(6))
+    const error = await applyRecords(records, other).catch((e: unknown) => e)
+    expect((error as Error).message).toMatch(/does not match after patching/)
+    expect(other.bytes.every((b) => b === 6)).toBe(true)
+  })
+
   it('refuses a delta against a version the receiver does not hold, leaving that page alone', async () => {
     const target = memoryImage(2)
     const believed = new Uint8Array(PAGE_BYTES).fill(7)
@@ -76,6 +95,9 @@ describe('migration records', () => {
     changed[77] = 5
     writer.addPage(1, changed, base)
     await writer.addPlain(2, new Uint8Array(2 * PAGE_BYTES).fill(4))
+    const patched = new Uint8Array(PAGE_BYTES)
+    patched.set([8, 8], 30)
+    writer.addPatch(0, patched, [30, 32])
     const valid = writer.take()
     await fc.assert(
       fc.asyncProperty(

@@ -1,5 +1,5 @@
 import { type Codec, FrameCorruptError, FrameTooLargeError, type Mode, silentLogger } from '@dwcp/core'
-import { decodePageAgainst, encodePageAgainst, zstdCodec } from '@dwcp/hde'
+import { decodePageAgainst, encodePageAgainst, frameCrc32c, zstdCodec } from '@dwcp/hde'
 import { PAGE_BYTES } from './file-workload.js'
 import { spanEnd } from './page-spans.js'
 
@@ -28,6 +28,13 @@ export const FLAG_PLAIN = 2
  * refuses it.
  */
 export const FLAG_PAGE = 4
+
+/**
+ * The frame patches one page the receiver holds: `crc u32 | ranges u8 | (offset u16 | length u16 | bytes)*`
+ * (big-endian), the byte ranges the writer changed since the page was last sent, and the CRC32C of the whole
+ * page afterwards, which the receiver checks (a patch applied to another version gives another page).
+ */
+export const FLAG_PATCH = 8
 
 /** The name a page's frame carries, checked by the receiver. */
 export function pageFrameId(page: number): string {
@@ -67,6 +74,28 @@ export class RecordWriter {
   addPage(page: number, bytes: Uint8Array, receiverVersion: Uint8Array | undefined): void {
     const { frame } = encodePageAgainst(bytes, pageFrameId(page), receiverVersion, this.level)
     this.#push(page, FLAG_PAGE, frame)
+  }
+
+  /**
+   * Adds page `page` (its current bytes) as a patch of the version the receiver holds: the byte ranges in
+   * `ranges` (`[start, end, …]` within the page, ascending, disjoint).
+   */
+  addPatch(page: number, bytes: Uint8Array, ranges: readonly number[]): void {
+    let length = 5
+    for (let k = 0; k < ranges.length; k += 2) length += 4 + (ranges[k + 1]! - ranges[k]!)
+    const frame = Buffer.allocUnsafe(length)
+    frame.writeUInt32BE(frameCrc32c(bytes), 0)
+    frame.writeUInt8(ranges.length / 2, 4)
+    let at = 5
+    for (let k = 0; k < ranges.length; k += 2) {
+      const start = ranges[k]!
+      const end = ranges[k + 1]!
+      frame.writeUInt16BE(start, at)
+      frame.writeUInt16BE(end - start, at + 2)
+      frame.set(bytes.subarray(start, end), at + 4)
+      at += 4 + end - start
+    }
+    this.#push(page, FLAG_PATCH, frame)
   }
 
   /** Adds a run of pages starting at `page`, compressed as one chunk. */
@@ -134,21 +163,21 @@ export async function applyRecords(bytes: Uint8Array, target: RecordTarget): Pro
       r++
       continue
     }
-    // FLAG_PAGE: a span of nearby page records, decoded against the image's versions in one read.
+    // FLAG_PAGE and FLAG_PATCH: a span of nearby page records, applied to the image's versions in one read.
     const end = spanEnd(records.length, r, (k) =>
-      records[k]!.flags === FLAG_PAGE ? records[k]!.page : Number.NEGATIVE_INFINITY,
+      records[k]!.flags === FLAG_PLAIN ? Number.NEGATIVE_INFINITY : records[k]!.page,
     )
     const first = record.page
     const span = target.read(first * PAGE_BYTES, (records[end - 1]!.page - first + 1) * PAGE_BYTES)
     for (let k = r; k < end; k++) {
-      const { page, frame } = records[k]!
+      const { page, flags, frame } = records[k]!
       const at = (page - first) * PAGE_BYTES
-      const decoded = decodePageAgainst(
-        frame,
-        pageFrameId(page),
-        span.subarray(at, at + PAGE_BYTES),
-        PAGE_BYTES,
-      )
+      const held = span.subarray(at, at + PAGE_BYTES)
+      if (flags === FLAG_PATCH) {
+        applyPatch(page, frame, held)
+        continue
+      }
+      const decoded = decodePageAgainst(frame, pageFrameId(page), held, PAGE_BYTES)
       if (decoded.byteLength !== PAGE_BYTES)
         throw new FrameCorruptError(`page record ${page} decodes to ${decoded.byteLength} bytes`)
       span.set(decoded, at)
@@ -158,6 +187,32 @@ export async function applyRecords(bytes: Uint8Array, target: RecordTarget): Pro
     r = end
   }
   return pages
+}
+
+/** Applies a patch frame to `held` (the receiver's page, changed in place) and checks the result's CRC32C. */
+function applyPatch(page: number, frame: Uint8Array, held: Uint8Array): void {
+  if (frame.byteLength < 5) throw new FrameCorruptError(`patch of page ${page} is truncated`)
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
+  const expectedCrc = view.getUint32(0)
+  const ranges = view.getUint8(4)
+  let at = 5
+  for (let k = 0; k < ranges; k++) {
+    if (frame.byteLength - at < 4) throw new FrameCorruptError(`patch of page ${page} is truncated`)
+    const offset = view.getUint16(at)
+    const length = view.getUint16(at + 2)
+    at += 4
+    if (offset + length > PAGE_BYTES || length > frame.byteLength - at)
+      throw new FrameCorruptError(
+        `patch of page ${page}: range ${offset}+${length} is outside the page or frame`,
+      )
+    held.set(frame.subarray(at, at + length), offset)
+    at += length
+  }
+  if (at !== frame.byteLength) throw new FrameCorruptError(`patch of page ${page} has trailing bytes`)
+  if (frameCrc32c(held) !== expectedCrc)
+    throw new FrameCorruptError(
+      `page ${page} does not match after patching: the receiver held another version`,
+    )
 }
 
 /** Splits `bytes` into records, checking every header against the buffer and the image. */
@@ -172,7 +227,7 @@ function parseRecords(bytes: Uint8Array, pageCount: number): RecordView[] {
     const frameBytes = view.getUint32(offset + 5)
     offset += RECORD_HEADER_BYTES
     if (page >= pageCount) throw new FrameCorruptError(`record for page ${page} outside the image`)
-    if (flags !== FLAG_PAGE && flags !== FLAG_PLAIN)
+    if (flags !== FLAG_PAGE && flags !== FLAG_PLAIN && flags !== FLAG_PATCH)
       throw new FrameCorruptError(`record for page ${page} has unknown flags ${flags}`)
     if (frameBytes > bytes.byteLength - offset)
       throw new FrameTooLargeError(frameBytes, bytes.byteLength - offset)

@@ -303,8 +303,9 @@ async function sendPagesAsMessages(
 }
 
 /**
- * Adds the pages of the span starting at `pages[start]` (see `page-spans.ts`), read with one call, each as a
- * delta against the version the target holds when the workload kept it. Returns the index after the span.
+ * Adds the pages of the span starting at `pages[start]` (see `page-spans.ts`), read with one call: each as a
+ * patch of the version the target holds (the ranges written since its last send) when the workload logged
+ * them, else whole. Returns the index after the span.
  */
 function addPageSpan(
   writer: RecordWriter,
@@ -314,9 +315,9 @@ function addPageSpan(
 ): number {
   const end = spanEnd(pages.length, start, (k) => pages[k] as number)
   const first = pages[start] as number
-  // The kept versions must be taken before the read: reading for sending drops them.
-  const versions: (Uint8Array | undefined)[] = []
-  for (let k = start; k < end; k++) versions.push(workload.sentVersion(pages[k] as number))
+  // The write logs must be taken before the read: reading for sending drops them.
+  const logs: (readonly number[] | undefined)[] = []
+  for (let k = start; k < end; k++) logs.push(workload.writeLog(pages[k] as number))
   // Only the listed pages count as sent: a page between them may have been changed since the list was taken.
   const span = workload.readSpanForSend(
     first,
@@ -326,7 +327,10 @@ function addPageSpan(
   for (let k = start; k < end; k++) {
     const page = pages[k] as number
     const at = (page - first) * PAGE_BYTES
-    writer.addPage(page, span.subarray(at, at + PAGE_BYTES), versions[k - start])
+    const bytes = span.subarray(at, at + PAGE_BYTES)
+    const log = logs[k - start]
+    if (log) writer.addPatch(page, bytes, log)
+    else writer.addPage(page, bytes, undefined)
   }
   return end
 }
