@@ -119,6 +119,9 @@ export interface MigrationTuningSummary {
 
 const migrating = new WeakSet<FileWorkload>()
 
+/** Delta rounds of at most this many pages (a few MiB of records) travel as messages rather than transfers. */
+const MESSAGE_ROUND_MAX_PAGES = 32_768
+
 /**
  * Live-migrates `workload` to `target` by iterative pre-copy: round 1 sends the whole image, later rounds send
  * only the pages changed since, delta-encoded against the version the target holds, until the remainder is
@@ -236,7 +239,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
       if (step === 'throttle') workload.throttle(Math.max(PAGE_BYTES, writeRate / 2))
       round++
       retune()
-      last = record(await sendPages(ctx, round, 'delta', workload.dirtyPages(), false))
+      const dirty = workload.dirtyPages()
+      // A small round goes as messages: one round trip instead of a transfer's two, and on a long path the
+      // rounds near convergence are mostly that wait.
+      const via = dirty.length <= MESSAGE_ROUND_MAX_PAGES ? 'messages' : 'transfers'
+      last = record(await sendPages(ctx, round, 'delta', dirty, false, via))
     }
     // Stop-and-copy: from here until the switch the source does not change.
     phase = 'stop-and-copy'

@@ -242,8 +242,8 @@ export async function sendPages(
 
 /**
  * Sends `pages` as records messages on channel `migration-records`, then asks the target to confirm it applied
- * them (`applied`, on the control channel of the same ordered stream): one round trip in all, for the
- * stop-and-copy round, whose time is the workload's downtime. Pages are deltas as in {@link sendPages}.
+ * them (`applied`, on the control channel of the same ordered stream): one round trip in all, for small delta
+ * rounds and the stop-and-copy round, whose time is the workload's downtime. Pages go as in {@link sendPages}.
  */
 async function sendPagesAsMessages(
   ctx: RoundContext,
