@@ -274,7 +274,7 @@ function printProfile(row) {
       `ours             ${fmtS(ours.totalMs).padStart(9)}  ${`${ours.downtimeMs.toFixed(0)} ms`.padStart(8)}  ${String(ours.rounds).padStart(6)}  ${fmtMiB(ours.wireBytes).padStart(12)}  ${ours.wireRatio.toFixed(3).padStart(12)}  ${fmtMbps(ours.throughputBps).padStart(15)}`,
     )
     console.log(
-      `  digest ${ours.digestMatches ? 'matches on the target' : 'MISMATCH'}; stopped pre-copy: ${ours.convergedBy}; writer ${ours.writer.pagesPerSecond} pages/s, ${ours.writer.writes} writes; measured wire rate ${fmtMbps(ours.actualBps)}, predicted ${ours.predictedBps === null ? 'n/a' : fmtMbps(ours.predictedBps)}`,
+      `  digest ${ours.digestMatches ? 'matches on the target' : 'MISMATCH'}; stopped pre-copy: ${ours.convergedBy}; writer ${ours.writer.pagesPerSecond} pages/s${ours.throttleBytesPerSecond ? ` (throttled to ${Math.round(ours.throttleBytesPerSecond / 1024)} KiB/s of writes at the end)` : ''}, ${ours.writer.writes} writes; measured wire rate ${fmtMbps(ours.actualBps)}, predicted ${ours.predictedBps === null ? 'n/a' : fmtMbps(ours.predictedBps)}`,
     )
     console.log(
       `  path A→B: ${fmtMiB(ours.path.aToBIpBytes)} IP bytes (${(ours.path.aToBIpBytes / ours.wireBytes).toFixed(3)} × summary wire bytes), ${ours.path.aToBDroppedLoss} packets lost, ${ours.path.aToBDroppedQueue} queue drops; CPU source ${fmtS(ours.sourceCpuMs)}, target ${fmtS(ours.targetCpuMs)}`,
@@ -365,6 +365,7 @@ async function main() {
           actualBps: s.actualBps,
           predictedBps: s.predictedBps,
           convergedBy: s.convergedBy,
+          throttleBytesPerSecond: s.throttleBytesPerSecond,
           pathClass: s.pathClass,
           digestMatches: r.targetDigest === s.digest,
           placementHost: r.placement?.host ?? null,

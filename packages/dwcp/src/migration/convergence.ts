@@ -48,8 +48,9 @@ export function predictedStopMs(input: ConvergenceInput): number {
 
 /**
  * Decides after each round: `stop` (go to stop-and-copy) when the remainder is predicted to fit the downtime
- * budget, when the next round would be the last allowed, or when rounds stopped shrinking twice; `throttle`
- * (then continue) the first time a round does not shrink and the writer may be slowed; else `continue`.
+ * budget, when the next round would be the last allowed, or when rounds stopped shrinking twice and the writer
+ * cannot be slowed further; `throttle` (then continue) when a round does not shrink and the writer may be
+ * slowed (again); else `continue`.
  */
 export function decideNextStep(
   state: ConvergenceState,

@@ -29,7 +29,7 @@ export interface MigrateOptions {
   downtimeBudgetMs?: number
   /** Most rounds, the stop-and-copy round included. @default 30 */
   maxRounds?: number
-  /** Whether the writer may be throttled when rounds stop shrinking. @default true */
+  /** Whether the writer may be throttled (halved each time, down to 1/16) when rounds stop shrinking. @default true */
   allowThrottle?: boolean
   /** How dirty pages are found: the workload's recorded writes, or a page-hash scan (external writers). @default 'writes' */
   tracking?: 'writes' | 'scan'
@@ -98,6 +98,8 @@ export interface MigrationSummary {
   digest: string
   /** Why pre-copy stopped. */
   convergedBy: ConvergenceState['reason']
+  /** The writer's rate limit at the stop-and-copy, bytes per second (`null`: never throttled). */
+  throttleBytesPerSecond: number | null
   perRound: RoundStats[]
   /** What the path's forecast set, as last applied (see `path-tuning.ts`). */
   tuning: MigrationTuningSummary
@@ -118,6 +120,9 @@ export interface MigrationTuningSummary {
 }
 
 const migrating = new WeakSet<FileWorkload>()
+
+/** Most times the writer's rate is halved when rounds stop shrinking (down to 1/16). */
+const MAX_THROTTLE_STEPS = 4
 
 /** Delta rounds of at most this many pages (a few MiB of records) travel as messages rather than transfers. */
 const MESSAGE_ROUND_MAX_PAGES = 32_768
@@ -193,6 +198,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
   const strategy = { strategy: options.strategy ?? 'live-migration' }
   node.metrics?.counter(METRIC_NAMES.placementAttempts).inc(strategy)
   let pausedAtMs: number | undefined
+  let lowestThrottle: number | null = null
   try {
     tuner.apply(tuning)
     workload.resetTracking(true)
@@ -216,6 +222,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
     const state: ConvergenceState = { previousDirty: Number.POSITIVE_INFINITY, stalls: 0, reason: 'budget' }
     let writtenAtMs = performance.now()
     let writtenBytes = workload.writtenBytes
+    let throttleSteps = 0
     for (;;) {
       throwIfAborted(options.signal)
       if (options.tracking === 'scan') workload.scanDirty()
@@ -233,10 +240,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
         downtimeBudgetMs: options.downtimeBudgetMs ?? 300,
         predictedBytesPerSecond: predictedBps === null ? undefined : predictedBps / 8,
         rttMs: node.session(target)?.sample().rttMs,
-        canThrottle: (options.allowThrottle ?? true) && workload.throttleBytesPerSecond === undefined,
+        canThrottle: (options.allowThrottle ?? true) && throttleSteps < MAX_THROTTLE_STEPS,
       })
       if (step === 'stop') break
-      if (step === 'throttle') workload.throttle(Math.max(PAGE_BYTES, writeRate / 2))
+      if (step === 'throttle') {
+        // Auto-converge, as QEMU does: each time rounds stop shrinking the writer's rate is halved again.
+        throttleSteps++
+        workload.throttle(Math.max(PAGE_BYTES, (workload.throttleBytesPerSecond ?? writeRate) / 2))
+        lowestThrottle = workload.throttleBytesPerSecond ?? null
+      }
       round++
       retune()
       const dirty = workload.dirtyPages()
@@ -293,6 +305,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
       consensusIndex: index ?? null,
       digest,
       convergedBy: state.reason,
+      throttleBytesPerSecond: lowestThrottle,
       perRound,
       tuning: {
         fullRound: choice.fullRound,
