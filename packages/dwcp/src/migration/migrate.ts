@@ -269,10 +269,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
     const downtimeMs = performance.now() - pausedAtMs
     phase = 'verify'
     report({ round, pagesDone: 0, pagesTotal: 0, wireBytes: 0 })
+    // Both sides hash at once: the request goes first, then this side hashes while the target does.
+    const verifying = control.request(target, { type: 'verify', migrationId }, signalOpt)
+    verifying.catch(() => {}) // awaited below; a failure meanwhile must not go unhandled
     const digest = imageDigest(workload.sizeBytes, (o, l) => workload.read(o, l))
-    const reply = (await control.request(target, { type: 'verify', migrationId }, signalOpt)) as {
-      digest?: string
-    }
+    const reply = (await verifying) as { digest?: string }
     if (reply?.digest !== digest) throw new DigestMismatchError(migrationId, digest, String(reply?.digest))
     phase = 'switch'
     throwIfAborted(options.signal)
