@@ -143,7 +143,7 @@ describe('dwcp CLI against a running server', () => {
     expect(await server.node.state.get('k')).toBe(7)
   })
 
-  it('cluster join adds a member through the leader; rebalance plans but does not pretend to move', async () => {
+  it('cluster join adds a member through the leader; rebalance plans, then moves what this node hosts by live migration', async () => {
     const follower = await startServer({
       configPath: writeConfig(temp.dir, 'cli', '', 'b'),
       ports: { http: 0 },
@@ -175,8 +175,12 @@ describe('dwcp CLI against a running server', () => {
     ])
     expect(viaFollower.code).toBe(1)
     expect(viaFollower.stderr).toContain('not the leader; send the join to a (not_leader)')
-    for (const vm of ['vm-1', 'vm-2', 'vm-3', 'vm-4'])
-      await server.node.state.set(`placement/${vm}`, { host: 'a' })
+    for (const vm of ['vm-1', 'vm-2', 'vm-3', 'vm-4']) {
+      const image = join(temp.dir, `${vm}.img`)
+      writeFileSync(image, Buffer.alloc(64 * 4096, vm))
+      const registered = await cli('workload', 'register', '--id', vm, '--path', image)
+      expect(registered.stdout).toContain(`Registered ${vm} (262144 bytes`)
+    }
     await server.node.state.set('placement/vm-9', { host: 'gone' })
     const plan = await cli('rebalance', '--strategy=least-loaded', '--dry-run')
     expect(plan.code).toBe(0)
@@ -184,17 +188,28 @@ describe('dwcp CLI against a running server', () => {
     expect(plan.stdout).toContain('vm-9: gone -> b (host-not-a-member)')
     expect(plan.stdout).toContain('Load after:  a=3 b=2')
     const execute = await cli('rebalance', '--strategy=least-loaded')
-    expect(execute.code).toBe(1)
-    expect(execute.stderr).toContain('live migration')
+    expect(execute.code).toBe(0)
+    const moved = /Moved (vm-\d) to b in \d+ ms \((\d+) rounds/.exec(execute.stdout)
+    expect(moved, execute.stdout + execute.stderr).not.toBeNull()
+    expect(execute.stdout).toContain('Skipped vm-9: its host gone is not a member')
+    const movedId = moved![1]!
+    expect(await server.node.state.get(`placement/${movedId}`)).toMatchObject({ host: 'b' })
+    expect(readFileSync(join(temp.dir, 'data-b', 'workloads', `${movedId}.img`))).toEqual(
+      Buffer.alloc(64 * 4096, movedId),
+    )
     expect(await server.node.state.get('placement/vm-9')).toEqual({ host: 'gone' })
+    expect((await cli('workload', 'list')).stdout).toContain(`${movedId} -> b`)
     const latency = await cli('debug', 'latency', '--trace')
     expect(latency.stdout).toMatch(/^b:\n {2}sample rtt/m)
   })
 
-  it('shutdown drains, stops the node and closes the server', async () => {
-    const run = await cli('shutdown', '--drain', '--timeout', '5s')
+  it('shutdown drains the workloads to the other members, stops the node and closes the server', async () => {
+    const run = await cli('shutdown', '--drain', '--timeout', '20s')
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain('Node stopped after draining (limit 5000 ms)')
+    expect(run.stdout).toContain('Node stopped after draining (limit 20000 ms)')
+    expect(run.stdout.match(/Drained vm-\d to b/g)).toHaveLength(3)
+    for (const vm of ['vm-1', 'vm-2', 'vm-3', 'vm-4'])
+      expect(readFileSync(join(temp.dir, 'data-b', 'workloads', `${vm}.img`))).toEqual(Buffer.alloc(64 * 4096, vm))
     await server.closed
     expect(server.node.health().started).toBe(false)
     expect((await cli('status')).stderr).toContain('cannot reach the dwcp server')

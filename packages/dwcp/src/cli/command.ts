@@ -24,6 +24,8 @@ export const OPTIONS = {
   drain: { type: 'boolean' },
   timeout: { type: 'string' },
   offline: { type: 'boolean' },
+  id: { type: 'string' },
+  path: { type: 'string' },
 } as const
 
 /** Parsed flag values. */

@@ -18,6 +18,7 @@ import {
   rebalanceVerb,
   restoreVerb,
   shutdownVerb,
+  workloadVerb,
 } from './verbs-ops.js'
 
 const VERBS: Record<string, (command: Command) => Promise<void>> = {
@@ -33,6 +34,7 @@ const VERBS: Record<string, (command: Command) => Promise<void>> = {
   stats: statsVerb,
   ml: mlVerb,
   shutdown: shutdownVerb,
+  workload: workloadVerb,
 }
 
 const USAGE = `usage: dwcp <verb> [options]
@@ -42,7 +44,8 @@ const USAGE = `usage: dwcp <verb> [options]
   restore state --input <file>            verify a backup, then replace state.db
     (either with --offline --config <file>: on a stopped server's data directory)
   cluster join --node-id <id> --address <host:port> [--region <region>]
-  rebalance --strategy=least-loaded [--dry-run]
+  rebalance --strategy=least-loaded [--dry-run]   (moves the workloads this node hosts by live migration)
+  workload register --id <id> --path <image> | workload list
   config set <key>=<value>
   debug latency [--trace] | debug transport [--mode=rdma]
   stats compression [--detailed]

@@ -52,14 +52,43 @@ export async function rebalanceVerb(command: Command): Promise<void> {
   const result = await callApi(command.client, 'POST', '/v1/rebalance', { strategy, dryRun })
   print(command, result, (r) => {
     const plan = r.plan as { moves: R[]; before: R; after: R }
-    return [
+    const lines = [
       `Strategy: least-loaded${r.dryRun ? ' (dry run: nothing changed)' : ''}`,
       `Load before: ${formatLoad(plan.before)}`,
       `Load after:  ${formatLoad(plan.after)}`,
       plan.moves.length === 0 ? 'Balanced: no moves needed' : `Moves (${plan.moves.length}):`,
       ...plan.moves.map((m) => `  ${m.workload}: ${m.from} -> ${m.to} (${m.reason})`),
     ]
+    if (r.executed) {
+      for (const m of r.moved as R[])
+        lines.push(
+          `Moved ${m.workload} to ${m.to} in ${m.durationMs} ms (${m.rounds} rounds, downtime ${m.downtimeMs} ms, ${m.wireBytes} bytes on the wire)`,
+        )
+      for (const m of r.skipped as R[]) lines.push(`Skipped ${m.workload}: ${m.why}`)
+      for (const m of r.failed as R[]) lines.push(`Failed ${m.workload} -> ${m.to}: ${m.error}`)
+    }
+    return lines
   })
+  if ((result as R).executed && ((result as R).failed as R[]).length > 0) process.exitCode = 1
+}
+
+/** `dwcp workload register --id <id> --path <image>` and `dwcp workload list`. */
+export async function workloadVerb(command: Command): Promise<void> {
+  const [sub, ...rest] = command.args
+  if (rest.length > 0 || (sub !== 'register' && sub !== 'list'))
+    throw new UsageError('usage: dwcp workload register --id <id> --path <image> | dwcp workload list')
+  if (sub === 'list') {
+    const result = await callApi(command.client, 'GET', '/v1/workloads/list')
+    print(command, result, (r) => [
+      `Hosted on ${r.node}: ${(r.hosted as R[]).map((w) => `${w.id} (${w.sizeBytes} bytes)`).join(', ') || 'none'}`,
+      ...Object.entries(r.placements as R).map(([id, host]) => `  ${id} -> ${host}`),
+    ])
+    return
+  }
+  const id = required(command.values, 'id')
+  const path = required(command.values, 'path')
+  const result = await callApi(command.client, 'POST', '/v1/workloads', { id, path })
+  print(command, result, (r) => [`Registered ${r.id} (${r.sizeBytes} bytes, ${r.path}) on ${r.host}`])
 }
 
 function formatLoad(load: R): string {
@@ -112,5 +141,11 @@ export async function shutdownVerb(command: Command): Promise<void> {
   const result = await callApi(command.client, 'POST', '/v1/shutdown', { drain, timeoutMs })
   print(command, result, (r) => [
     `Node stopped${r.drain ? ` after draining (limit ${r.timeoutMs} ms)` : ''} in ${r.durationMs} ms; the server has exited`,
+    ...(((r.drained as R | undefined)?.moved as R[] | undefined) ?? []).map(
+      (m) => `Drained ${m.workloadId} to ${m.to} in ${m.durationMs} ms (downtime ${m.downtimeMs} ms)`,
+    ),
+    ...(((r.drained as R | undefined)?.failed as R[] | undefined) ?? []).map(
+      (m) => `Not drained ${m.workloadId} -> ${m.to}: ${m.error}`,
+    ),
   ])
 }

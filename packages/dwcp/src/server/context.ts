@@ -4,7 +4,14 @@ import type { DwcpNode } from '../node.js'
 import type { StopOptions } from '../node-options.js'
 import type { JsonLogger } from './json-logger.js'
 import type { PlacementIndex } from './rebalance-plan.js'
+import type { ServerWorkloads } from './server-workloads.js'
 import type { Trainer } from './trainer.js'
+
+/** What a drain moved before a shutdown. */
+export interface DrainReport {
+  moved: Array<{ workloadId: string; to: string; durationMs: number; downtimeMs: number }>
+  failed: Array<{ workloadId: string; to: string; error: string }>
+}
 
 /** What the routes share: the node, its configuration and the server's own parts. */
 export interface ServerContext {
@@ -24,12 +31,17 @@ export interface ServerContext {
   readonly startedAtMs: number
   /** Workload placements from the replicated state. */
   readonly placements: PlacementIndex
+  /** The workloads this node hosts (registered here or migrated here). */
+  readonly workloads: ServerWorkloads
   /** Runs a model's training. */
   readonly trainer: Trainer
   /** Aborted when the server shuts down: long work (training) stops with it. */
   readonly stopSignal: AbortSignal
   /** Serialises operations that must not overlap (restore, shutdown, retrain). */
   exclusive<T>(name: string, operation: () => Promise<T>): Promise<T>
-  /** Stops the node (with `drain`) and closes the API. */
-  shutdown(options: StopOptions): Promise<void>
+  /**
+   * Stops the node and closes the API. With `drain`, first migrates every hosted workload to the other members
+   * (least-loaded first, within `timeoutMs`) and resolves with what moved.
+   */
+  shutdown(options: StopOptions): Promise<DrainReport | undefined>
 }

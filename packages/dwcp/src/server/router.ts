@@ -8,6 +8,7 @@ import { configSet } from './routes-config.js'
 import { debugLatency, debugTransport, statsCompression, status, version } from './routes-info.js'
 import { type MlPaths, retrain } from './routes-ml.js'
 import { backup, restore } from './routes-state.js'
+import { listWorkloads, registerWorkloadRoute } from './routes-workloads.js'
 
 /** What a route gets. */
 interface Call {
@@ -40,7 +41,13 @@ export function createApiHandler(
     '/v1/backup': { method: 'POST', mutating: true, run: (c) => backup(c.ctx, c.body, c.reply) },
     '/v1/restore': { method: 'POST', mutating: true, run: (c) => restore(c.ctx, c.body, c.reply) },
     '/v1/cluster/join': { method: 'POST', mutating: true, run: (c) => join(c.ctx, c.body) },
-    '/v1/rebalance': { method: 'POST', mutating: true, run: (c) => rebalance(c.ctx, c.body) },
+    '/v1/rebalance': { method: 'POST', mutating: true, run: (c) => rebalance(c.ctx, c.body, c.reply) },
+    '/v1/workloads': {
+      method: 'POST',
+      mutating: true,
+      run: (c) => registerWorkloadRoute(c.ctx, c.body),
+    },
+    '/v1/workloads/list': { method: 'GET', mutating: false, run: (c) => listWorkloads(c.ctx) },
     '/v1/config': { method: 'POST', mutating: true, run: (c) => configSet(c.ctx, c.body) },
     '/v1/ml/retrain': { method: 'POST', mutating: true, run: (c) => retrain(c.ctx, ml, c.body, c.reply) },
     '/v1/shutdown': { method: 'POST', mutating: true, run: (c) => shutdown(c) },
@@ -84,9 +91,15 @@ async function shutdown({ ctx, body, reply }: Call): Promise<unknown> {
   const timeoutMs = body.timeoutMs ?? 30_000
   if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > MAX_SHUTDOWN_TIMEOUT_MS)
     throw new HttpError(400, 'bad_request', `timeoutMs: expected 0..${MAX_SHUTDOWN_TIMEOUT_MS}`)
-  reply.progress(drain ? `draining transfers (up to ${timeoutMs} ms)` : 'stopping the node')
+  reply.progress(drain ? `draining workloads and transfers (up to ${timeoutMs} ms)` : 'stopping the node')
   const started = Date.now()
-  await ctx.shutdown({ drain, timeoutMs })
+  const drained = await ctx.shutdown({ drain, timeoutMs })
   reply.progress('node stopped; closing the API')
-  return { stopped: true, drain, timeoutMs, durationMs: Date.now() - started }
+  return {
+    stopped: true,
+    drain,
+    timeoutMs,
+    durationMs: Date.now() - started,
+    ...(drained ? { drained } : {}),
+  }
 }

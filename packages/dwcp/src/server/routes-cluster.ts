@@ -1,6 +1,7 @@
 import { isDwcpError } from '@dwcp/core'
+import { type MigrationSummary, migrate } from '../migration/migrate.js'
 import type { ServerContext } from './context.js'
-import { HttpError, stringField } from './http-io.js'
+import { HttpError, type Reply, stringField } from './http-io.js'
 import { planLeastLoaded } from './rebalance-plan.js'
 
 const NODE_ID = /^[A-Za-z0-9._-]{1,128}$/
@@ -62,11 +63,17 @@ function memberAddress(ctx: ServerContext, written: string): string {
 }
 
 /**
- * `POST /v1/rebalance {strategy, dryRun}`: the least-loaded plan over the replicated placements. Carrying it out
- * means moving each workload's state with a live migration, which this release does not have: it never rewrites
- * a placement it has not moved, so without `dryRun` it answers 501 with the plan.
+ * `POST /v1/rebalance {strategy, dryRun}`: the least-loaded plan over the replicated placements; without
+ * `dryRun`, carries out the moves this node can: each workload it hosts that the plan moves is live-migrated
+ * to its new host (the placement changes only once the image is there and verified). Moves of workloads held by
+ * another member are left to that member's own rebalance, and workloads on hosts that are no longer members are
+ * skipped (no copy of their image is reachable); both are reported.
  */
-export function rebalance(ctx: ServerContext, body: Record<string, unknown>): unknown {
+export async function rebalance(
+  ctx: ServerContext,
+  body: Record<string, unknown>,
+  reply: Reply,
+): Promise<unknown> {
   const strategy = body.strategy ?? 'least-loaded'
   if (strategy !== 'least-loaded')
     throw new HttpError(
@@ -78,11 +85,48 @@ export function rebalance(ctx: ServerContext, body: Record<string, unknown>): un
   const plan = planLeastLoaded(ctx.placements.entries(), members)
   if (body.dryRun === true || plan.moves.length === 0)
     return { dryRun: body.dryRun === true, executed: false, plan }
-  throw new HttpError(
-    501,
-    'live_migration_absent',
-    `the plan has ${plan.moves.length} move(s), but executing them needs live migration (moving a workload's ` +
-      'state to its new host before its placement changes), which this release does not include; nothing was changed',
-    { plan },
-  )
+  return ctx.exclusive('rebalance', async () => {
+    const moved: unknown[] = []
+    const failed: unknown[] = []
+    const skipped: unknown[] = []
+    for (const move of plan.moves) {
+      const workload = ctx.workloads.hosted.get(move.workload)
+      if (move.from !== ctx.node.nodeId || !workload) {
+        skipped.push({
+          ...move,
+          why: !members.includes(move.from)
+            ? `its host ${move.from} is not a member: no copy of its image is reachable`
+            : move.from === ctx.node.nodeId
+              ? 'placed here but not hosted by this server'
+              : `held by ${move.from}: run rebalance on that node`,
+        })
+        continue
+      }
+      reply.progress(`migrating ${move.workload} to ${move.to}`)
+      try {
+        const summary = await migrate({
+          node: ctx.node,
+          workload,
+          target: move.to,
+          strategy: 'least-loaded',
+          signal: ctx.stopSignal,
+        })
+        ctx.workloads.release(move.workload)
+        moved.push({ ...move, ...briefSummary(summary) })
+      } catch (error) {
+        failed.push({ ...move, error: error instanceof Error ? error.message : String(error) })
+      }
+    }
+    return { dryRun: false, executed: true, plan, moved, failed, skipped }
+  })
+}
+
+/** The parts of a migration summary a reply reports. */
+export function briefSummary(summary: MigrationSummary): Record<string, number> {
+  return {
+    durationMs: Math.round(summary.totalMs),
+    downtimeMs: Math.round(summary.downtimeMs),
+    rounds: summary.rounds,
+    wireBytes: summary.wireBytes,
+  }
 }

@@ -10,13 +10,15 @@ import { loadConfigFiles } from '../config/load-config.js'
 import { toNodeOptions } from '../config/to-node-options.js'
 import type { DwcpConfig } from '../config/types.js'
 import { createNode } from '../create-node.js'
+import { drain } from '../migration/drain.js'
 import type { DwcpNode } from '../node.js'
 import type { StopOptions } from '../node-options.js'
-import type { ServerContext } from './context.js'
+import type { DrainReport, ServerContext } from './context.js'
 import { HttpError } from './http-io.js'
 import { type JsonLogger, jsonLogger } from './json-logger.js'
 import { PLACEMENT_PREFIX, PlacementIndex } from './rebalance-plan.js'
 import { createApiHandler } from './router.js'
+import { ServerWorkloads } from './server-workloads.js'
 import { defaultTracesDirectory, type Trainer, workerTrainer } from './trainer.js'
 import { packageVersion } from './version.js'
 
@@ -79,6 +81,7 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
   const node = createNode(mode, { ...nodeOptions, metrics, logger })
   const placements = new PlacementIndex()
   if (nodeOptions.cluster) node.state.observe(PLACEMENT_PREFIX, (change) => placements.apply(change))
+  const workloads = new ServerWorkloads(node, join(config.cluster.dataDir, 'workloads'), logger)
   const tls = config.tls?.enabled ? resolveTlsConfig(toTlsConfig(config)) : undefined
   const token = config.server.authTokenFile ? readToken(config.server.authTokenFile) : undefined
   await node.start()
@@ -88,7 +91,7 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve
   })
-  let stopping: Promise<void> | undefined
+  let stopping: Promise<DrainReport | undefined> | undefined
   const running = new Map<string, Promise<unknown>>()
   const stopController = new AbortController()
   const ctx: ServerContext = {
@@ -100,6 +103,7 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
     version: packageVersion(),
     startedAtMs: Date.now(),
     placements,
+    workloads,
     trainer: options.trainer ?? workerTrainer,
     stopSignal: stopController.signal,
     async exclusive(name, operation) {
@@ -116,7 +120,12 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
     shutdown(stopOptions) {
       stopping ??= (async () => {
         logger.info({ ...stopOptions }, 'shutting down')
+        // The drain runs first, within the timeout: a workload not moved by then stays placed here.
+        const drained = stopOptions.drain
+          ? await drainWorkloads(node, workloads, stopOptions.timeoutMs ?? 30_000, logger)
+          : undefined
         stopController.abort()
+        workloads.close()
         await node.stop(stopOptions)
         // Let the reply that asked for the shutdown go out before the listeners close.
         setImmediate(() => {
@@ -127,6 +136,7 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
           }
           Promise.all(servers.map((s) => new Promise((r) => s.once('close', r)))).then(() => resolveClosed())
         })
+        return drained
       })()
       return stopping
     },
@@ -178,6 +188,7 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
     }
   } catch (error) {
     for (const server of servers) server.close()
+    workloads.close()
     await node.stop()
     throw error
   }
@@ -217,4 +228,47 @@ function listen(server: Server, port: number, host: string, scheme: string): Pro
       resolve(`${scheme}://${shown}:${address.port}`)
     })
   })
+}
+
+/** Migrates every hosted workload to the other members before a shutdown, within `timeoutMs`. */
+async function drainWorkloads(
+  node: DwcpNode,
+  workloads: ServerWorkloads,
+  timeoutMs: number,
+  logger: JsonLogger,
+): Promise<DrainReport> {
+  const targets = node.consensus
+    .members()
+    .map((m) => m.id)
+    .filter((id) => id !== node.nodeId)
+  const report: DrainReport = { moved: [], failed: [] }
+  if (workloads.hosted.size === 0) return report
+  try {
+    const result = await drain(node, {
+      targets,
+      placements: workloads.placements,
+      workloads: workloads.hosted,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    for (const summary of result.moved) {
+      workloads.release(summary.workloadId)
+      report.moved.push({
+        workloadId: summary.workloadId,
+        to: summary.to,
+        durationMs: Math.round(summary.totalMs),
+        downtimeMs: Math.round(summary.downtimeMs),
+      })
+    }
+    for (const failure of result.failed)
+      report.failed.push({ workloadId: failure.workloadId, to: failure.to, error: failure.error.message })
+  } catch (error) {
+    // The timeout: what moved before it is placed elsewhere, the rest stays here.
+    report.failed.push({
+      workloadId: '*',
+      to: '*',
+      error: error instanceof Error ? error.message : String(error),
+    })
+  }
+  logger.info({ moved: report.moved.length, failed: report.failed.length }, 'drained workloads')
+  return report
 }
