@@ -30,12 +30,14 @@ const fresh = (): ConvergenceState => ({
 })
 
 describe('convergence control', () => {
-  it('predicts encode time per page plus wire bytes at the measured rate, or at the forecast, plus the RTT', () => {
+  it('predicts encode time per page plus wire bytes at the higher of the measured rate and the forecast, plus the RTT', () => {
     // 0.05 ms per page to encode, 100 bytes per page at 10 MB/s (100 000 bytes in 10 ms).
     expect(predictedStopMs(input(2000))).toBeCloseTo(2000 * 0.05 + ((2000 * 100) / 1e7) * 1000)
-    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e5 }))).toBeCloseTo(100 + 2000)
+    // A forecast below the measured rate does not slow the prediction down; one above it is used.
+    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e5 }))).toBeCloseTo(100 + 20)
+    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e8 }))).toBeCloseTo(100 + 2)
     // The target's confirmation adds a round trip.
-    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e5, rttMs: 100 }))).toBeCloseTo(2200)
+    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e8, rttMs: 100 }))).toBeCloseTo(202)
   })
 
   it('stops when the rest fits the budget, when rounds run out, and throttles then stops when rounds stall', () => {
