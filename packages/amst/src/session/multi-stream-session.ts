@@ -159,8 +159,6 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         streams: () => this.#provider.streams,
         control: (frame) => this.#control(frame),
         onBytesSent: (n) => this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, n),
-        // A node that only sends to a peer measures the path by what the peer acknowledged.
-        onBytesAcked: (n) => this.#meter.onDelivered(n),
         pace: (n) => this.#pacer.take(n),
         rttMs: () => this.#meter.srttMs,
       },

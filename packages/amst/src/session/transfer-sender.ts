@@ -34,8 +34,6 @@ export interface SenderContext {
   control: (frame: SessionFrame) => Promise<void>
   /** Counts bytes put on the wire. */
   onBytesSent: (bytes: number) => void
-  /** Bytes the receiver newly acknowledged: the sender's measure of goodput on the path. */
-  onBytesAcked?: (bytes: number) => void
   /** Waits until the session's pacer lets `bytes` go. */
   pace: (bytes: number) => Promise<void>
   /** The session's smoothed RTT (undefined before it is measured), for spotting a stalled stream. */
@@ -208,7 +206,6 @@ export class TransferSender {
 
   #onAck(ackedBytes: number): void {
     if (ackedBytes <= this.#ackedBytes || ackedBytes > this.#sentBytes) return
-    this.#ctx.onBytesAcked?.(ackedBytes - this.#ackedBytes)
     this.#ackedBytes = ackedBytes
     this.#ledger.ackPrefix(ackedBytes)
     this.#acknowledged()
@@ -218,7 +215,6 @@ export class TransferSender {
   #onChunkAck(offsetBytes: number): void {
     const sizeBytes = this.#ledger.ackChunk(offsetBytes)
     if (sizeBytes === 0) return
-    this.#ctx.onBytesAcked?.(sizeBytes)
     this.#ackedBytes += sizeBytes
     this.#acknowledged()
   }
