@@ -35,6 +35,7 @@ export {
 } from './adaptive/cost-model.js'
 export { type ChunkClass, classifyChunk } from './adaptive/data-class.js'
 export * from './block-delta/index.js'
+export { frameCrc32c } from './checksum.js'
 export * from './codecs/index.js'
 export * from './dedup/index.js'
 export * from './delta/index.js'
@@ -51,6 +52,5 @@ export {
   type FrameAlgorithm,
   type FrameFields,
 } from './frame.js'
-export { frameCrc32c } from './checksum.js'
 export { DEFAULT_MAX_CHUNK_BYTES, type NoneCodecInit, noneCodec } from './none-codec.js'
 export { decodeStream, encodeStream, rechunk, splitFrames } from './stream/frame-stream.js'

@@ -209,7 +209,9 @@ describe('dwcp CLI against a running server', () => {
     expect(run.stdout).toContain('Node stopped after draining (limit 20000 ms)')
     expect(run.stdout.match(/Drained vm-\d to b/g)).toHaveLength(3)
     for (const vm of ['vm-1', 'vm-2', 'vm-3', 'vm-4'])
-      expect(readFileSync(join(temp.dir, 'data-b', 'workloads', `${vm}.img`))).toEqual(Buffer.alloc(64 * 4096, vm))
+      expect(readFileSync(join(temp.dir, 'data-b', 'workloads', `${vm}.img`))).toEqual(
+        Buffer.alloc(64 * 4096, vm),
+      )
     await server.closed
     expect(server.node.health().started).toBe(false)
     expect((await cli('status')).stderr).toContain('cannot reach the dwcp server')
