@@ -72,4 +72,26 @@ describe('KvStateMachine', () => {
     expect(seen).toEqual(['k'])
     expect(errors).toHaveLength(1)
   })
+
+  it('serializes a snapshot in steps into the bytes snapshot() gave when it began, whatever is applied meanwhile', () => {
+    for (const keys of [0, 1, 1999, 2000, 4001]) {
+      const sm = new KvStateMachine()
+      for (let i = 0; i < keys; i++)
+        sm.apply(encodeKvCommand({ op: 'set', key: `k${(i * 7919) % 10007}`, value: { i, s: 'é"\\' } }), i + 1)
+      const expected = sm.snapshot()
+      const step = sm.beginSnapshot()
+      let bytes: Uint8Array | undefined
+      let steps = 0
+      while ((bytes = step()) === undefined) {
+        steps++
+        sm.apply(encodeKvCommand({ op: 'set', key: `late${steps}`, value: steps }), keys + steps)
+        sm.apply(encodeKvCommand({ op: 'delete', key: 'k0' }), keys + steps)
+      }
+      expect(Buffer.from(bytes).equals(Buffer.from(expected))).toBe(true)
+      expect(steps).toBe(Math.ceil(keys / 2000))
+      const restored = new KvStateMachine()
+      restored.restore(bytes)
+      expect(restored.size).toBe(keys)
+    }
+  })
 })

@@ -33,12 +33,19 @@ interface Observer {
   listener: (change: StateChange) => void
 }
 
+/** Pairs serialized per step of {@link KvStateMachine.beginSnapshot} (a few milliseconds of work). */
+const SNAPSHOT_STEP_PAIRS = 2_000
+/** Bytes copied into the snapshot's buffer per step once every pair is serialized. */
+const SNAPSHOT_COPY_STEP_BYTES = 4 * 2 ** 20
+
 /**
  * The state machine behind the Raft replicator: a map from keys to JSON values. Its snapshot is the whole
  * map as JSON pairs sorted by key, so equal states give equal snapshots on every node.
  */
 export class KvStateMachine implements RaftStateMachine {
   private entries = new Map<string, JsonValue>()
+  /** While a stepwise snapshot runs: the values commands replaced since it began, by key. */
+  private snapshotView: { replaced: Map<string, JsonValue | undefined> } | undefined
   private readonly observers = new Set<Observer>()
 
   /** @param onListenerError - receives what an observer threw; the other observers still run. */
@@ -59,6 +66,7 @@ export class KvStateMachine implements RaftStateMachine {
   apply(data: Uint8Array, _index: number): undefined {
     const command = decodeKvCommand(data)
     if (!command) return undefined
+    this.keepForSnapshot(command.key)
     if (command.op === 'set') {
       this.entries.set(command.key, command.value)
       this.notify({ key: command.key, value: structuredClone(command.value) })
@@ -71,6 +79,7 @@ export class KvStateMachine implements RaftStateMachine {
   /** Empties the map without telling observers: a restarting host replays the log into it, and they hear that. */
   clear(): void {
     this.entries = new Map()
+    this.snapshotView = undefined
   }
 
   /** The whole map as sorted JSON pairs. */
@@ -82,8 +91,52 @@ export class KvStateMachine implements RaftStateMachine {
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
+  /**
+   * The snapshot in steps of {@link SNAPSHOT_STEP_PAIRS} pairs. Only the keys are taken (and sorted) at once;
+   * values are read step by step, and a command applied meanwhile first saves the value it replaces, so every
+   * step sees the state as of this call (copy on write). The bytes are those {@link snapshot} gave then.
+   */
+  beginSnapshot(): () => Uint8Array | undefined {
+    const keys = [...this.entries.keys()].sort()
+    const view = { replaced: new Map<string, JsonValue | undefined>() }
+    this.snapshotView = view
+    const parts: Buffer[] = [Buffer.from('[')]
+    let next = 0
+    // The last phase copies the parts into one buffer, a few megabytes per step.
+    let out: Buffer | undefined
+    let copiedParts = 0
+    let copiedBytes = 0
+    return () => {
+      if (next < keys.length) {
+        const pairs: [string, JsonValue | undefined][] = []
+        for (const key of keys.slice(next, next + SNAPSHOT_STEP_PAIRS))
+          pairs.push([key, view.replaced.has(key) ? view.replaced.get(key) : this.entries.get(key)])
+        const slice = JSON.stringify(pairs)
+        // The slice's own brackets are dropped: the pairs join the one array of the whole snapshot.
+        parts.push(Buffer.from(`${next === 0 ? '' : ','}${slice.slice(1, -1)}`, 'utf8'))
+        next += SNAPSHOT_STEP_PAIRS
+        return undefined
+      }
+      if (out === undefined) {
+        if (this.snapshotView === view) this.snapshotView = undefined
+        parts.push(Buffer.from(']'))
+        out = Buffer.allocUnsafe(parts.reduce((sum, part) => sum + part.byteLength, 0))
+      }
+      const stepEnd = copiedBytes + SNAPSHOT_COPY_STEP_BYTES
+      while (copiedParts < parts.length && copiedBytes < stepEnd) {
+        const part = parts[copiedParts++]!
+        out.set(part, copiedBytes)
+        copiedBytes += part.byteLength
+      }
+      if (copiedParts < parts.length) return undefined
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+    }
+  }
+
   /** Replaces the map with a snapshot's; observers hear of every key whose value differs. */
   restore(data: Uint8Array): void {
+    // A snapshot in progress describes a state this one replaces; the host does not use it (it covers less).
+    this.snapshotView = undefined
     const pairs = JSON.parse(decoder.decode(data)) as [string, JsonValue][]
     const previous = this.entries
     this.entries = new Map(pairs)
@@ -100,6 +153,12 @@ export class KvStateMachine implements RaftStateMachine {
     return () => {
       this.observers.delete(observer)
     }
+  }
+
+  /** A command is about to change `key`: a snapshot in progress keeps the value it had. */
+  private keepForSnapshot(key: string): void {
+    const view = this.snapshotView
+    if (view && !view.replaced.has(key)) view.replaced.set(key, this.entries.get(key))
   }
 
   private notify(change: StateChange): void {

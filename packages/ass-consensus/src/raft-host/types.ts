@@ -17,6 +17,13 @@ export interface RaftStateMachine {
   apply(data: Uint8Array, index: number): Uint8Array | undefined
   /** Serializes the whole state, for a snapshot that replaces the log up to the last applied index. */
   snapshot(): Uint8Array
+  /**
+   * Optional: serializes the state as of this call in steps, so a large state does not hold the event loop.
+   * The host calls the returned function, a few milliseconds' worth per turn, until it returns the bytes (the
+   * same bytes {@link snapshot} would have returned at the time of this call); commands applied meanwhile must
+   * not change them. Without it the host calls {@link snapshot} at once.
+   */
+  beginSnapshot?(): () => Uint8Array | undefined
   /** Replaces the whole state with one produced by {@link RaftStateMachine.snapshot} (on any node). */
   restore(data: Uint8Array): void
 }
