@@ -77,15 +77,19 @@ describe('KvStateMachine', () => {
     for (const keys of [0, 1, 1999, 2000, 4001]) {
       const sm = new KvStateMachine()
       for (let i = 0; i < keys; i++)
-        sm.apply(encodeKvCommand({ op: 'set', key: `k${(i * 7919) % 10007}`, value: { i, s: 'é"\\' } }), i + 1)
+        sm.apply(
+          encodeKvCommand({ op: 'set', key: `k${(i * 7919) % 10007}`, value: { i, s: 'é"\\' } }),
+          i + 1,
+        )
       const expected = sm.snapshot()
       const step = sm.beginSnapshot()
-      let bytes: Uint8Array | undefined
+      let bytes = step()
       let steps = 0
-      while ((bytes = step()) === undefined) {
+      while (bytes === undefined) {
         steps++
         sm.apply(encodeKvCommand({ op: 'set', key: `late${steps}`, value: steps }), keys + steps)
         sm.apply(encodeKvCommand({ op: 'delete', key: 'k0' }), keys + steps)
+        bytes = step()
       }
       expect(Buffer.from(bytes).equals(Buffer.from(expected))).toBe(true)
       expect(steps).toBe(Math.ceil(keys / 2000))
