@@ -25,7 +25,6 @@
 // production) instead of Ed25519, to show what the signatures cost; its rows say so (`signer`).
 // The data directories are under bench/.cache/pbft/ and are removed at the end, with every process this
 // benchmark started, whether it succeeds or fails.
-import { spawn } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -33,6 +32,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { isRunning, killAllMembers, killMember, spawnMember, stopMembers } from './member-processes.mjs'
 import { createLoadAgent, httpPutJson, runPutLoad } from './raft-load.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -63,11 +63,9 @@ const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PR
 const log = (line) => console.log(line)
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms))
 
-// Every process started here, so that none outlives the benchmark, however it ends.
-const children = new Set()
+// Member processes are tracked by member-processes.mjs, so that none outlives the benchmark, however it ends.
 const cleanUp = () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  killAllMembers()
   rmSync(CACHE_DIR, { recursive: true, force: true })
   if (existsSync(join(here, '.cache')) && readdirSync(join(here, '.cache')).length === 0)
     rmSync(join(here, '.cache'), { recursive: true, force: true })
@@ -124,53 +122,28 @@ async function startCluster(name, { maxBatchRequests }) {
   const addresses = members.map((m) => ({ id: m.id, address: `tcp://127.0.0.1:${m.port}` }))
   const agent = createLoadAgent(members.length * 4)
 
-  const spawnMember = (member) => {
-    const config = {
-      nodeId: member.id,
-      port: member.port,
-      httpPort: member.httpPort,
-      members: addresses,
-      dataDir: member.dataDir,
-      privateKey: keys.privateKeys[member.id],
-      publicKeys: keys.publicKeys,
-      maxBatchRequests,
-      signer,
-      macSeed,
-    }
-    const flags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []
-    const child = spawn(process.execPath, [...flags, PEER_SCRIPT, JSON.stringify(config)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    children.add(child)
-    child.once('exit', () => children.delete(child))
-    member.child = child
-    member.tail = ''
-    child.stderr.on('data', (chunk) => {
-      member.tail = (member.tail + chunk.toString()).slice(-4000)
-    })
-    return new Promise((resolveReady, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`member ${member.id} did not serve within ${STARTUP_TIMEOUT_MS} ms`)),
-        STARTUP_TIMEOUT_MS,
-      )
-      let buffered = ''
-      child.stdout.on('data', (chunk) => {
-        buffered += chunk.toString()
-        if (buffered.includes('"event":"ready"')) {
-          clearTimeout(timer)
-          resolveReady()
-        }
-      })
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        reject(
-          new Error(`member ${member.id} exited (${signal ?? code}) before serving: ${member.tail.trim()}`),
-        )
-      })
-    })
-  }
-  const running = (member) =>
-    member.child && member.child.exitCode === null && member.child.signalCode === null
+  const startMember = (member) =>
+    spawnMember(
+      member,
+      PEER_SCRIPT,
+      {
+        nodeId: member.id,
+        port: member.port,
+        httpPort: member.httpPort,
+        members: addresses,
+        dataDir: member.dataDir,
+        privateKey: keys.privateKeys[member.id],
+        publicKeys: keys.publicKeys,
+        maxBatchRequests,
+        signer,
+        macSeed,
+      },
+      {
+        flags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+        startupTimeoutMs: STARTUP_TIMEOUT_MS,
+      },
+    )
+  const running = isRunning
   const status = (member, timeoutMs = 1_000) =>
     running(member)
       ? httpPutJson(agent, `${member.url}/status`, '', { method: 'GET', timeoutMs }).catch(() => undefined)
@@ -178,26 +151,10 @@ async function startCluster(name, { maxBatchRequests }) {
   const propose = (member, timeoutMs = 10_000) =>
     httpPutJson(agent, `${member.url}/propose`, randomBytes(VALUE_BYTES), { timeoutMs })
 
-  const kill = async (member) => {
-    if (!running(member)) return
-    const gone = new Promise((resolveExit) => member.child.once('exit', resolveExit))
-    member.child.kill('SIGKILL')
-    await gone
-  }
-
   let stopping
   const stop = () => {
     stopping ??= (async () => {
-      await Promise.all(
-        members.map(async (member) => {
-          if (!running(member)) return
-          const gone = new Promise((resolveExit) => member.child.once('exit', resolveExit))
-          member.child.kill('SIGTERM')
-          const timer = setTimeout(() => member.child.kill('SIGKILL'), STOP_GRACE_MS)
-          await gone
-          clearTimeout(timer)
-        }),
-      )
+      await stopMembers(members, STOP_GRACE_MS)
       agent.destroy()
       rmSync(dataRoot, { recursive: true, force: true })
     })()
@@ -205,14 +162,14 @@ async function startCluster(name, { maxBatchRequests }) {
   }
 
   try {
-    await Promise.all(members.map(spawnMember))
+    await Promise.all(members.map(startMember))
     // The first commands also open the sessions between the members (dialled on demand).
     await Promise.all(members.map((m) => retry(() => propose(m, 5_000), STARTUP_TIMEOUT_MS)))
   } catch (error) {
     await stop()
     throw error
   }
-  return { members, kill, restart: spawnMember, status, propose, stop, running }
+  return { members, kill: killMember, restart: startMember, status, propose, stop, running }
 }
 
 /**

@@ -21,13 +21,13 @@
 // measured. BENCH_CPU_PROF=<dir> runs our members under --cpu-prof (profiles written there when they stop).
 // The data directories are under bench/.cache/raft/ (a real disk) and are removed at the end, with every process
 // this benchmark started, whether it succeeds or fails.
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { isRunning, killAllMembers, killMember, spawnMember, stopMembers } from './member-processes.mjs'
 import { etcdPut, etcdVersion, startEtcdCluster } from './raft-etcd.mjs'
 import { createLoadAgent, httpPutJson, runPutLoad } from './raft-load.mjs'
 
@@ -54,14 +54,11 @@ const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PR
 const log = (line) => console.log(line)
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms))
 
-// Every process started here, so that none outlives the benchmark, however it ends.
-const children = new Set()
-// The etcd members' process ids while their cluster runs (raft-etcd.mjs kills them too on exit, but only after
+// Our member processes are tracked by member-processes.mjs; the etcd members' process ids while their cluster runs (raft-etcd.mjs kills them too on exit, but only after
 // this file's handler has removed their data directories).
 const etcdPids = new Set()
 const cleanUp = () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  killAllMembers()
   for (const pid of etcdPids) {
     try {
       process.kill(pid, 'SIGKILL')
@@ -117,64 +114,31 @@ async function startOurCluster({ watchMs = 1 } = {}) {
   const listeners = new Set()
   const agent = createLoadAgent(members.length * 2)
 
-  const spawnMember = (member) => {
-    const config = {
-      nodeId: member.id,
-      port: member.port,
-      httpPort: member.httpPort,
-      members: addresses,
-      dataDir: member.dataDir,
-      electionTimeoutMs: ELECTION_TIMEOUT_MS,
-      watchMs,
-    }
-    const flags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []
-    const child = spawn(process.execPath, [...flags, PEER_SCRIPT, JSON.stringify(config)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    children.add(child)
-    child.once('exit', () => children.delete(child))
-    member.child = child
-    member.tail = ''
-    child.stderr.on('data', (chunk) => {
-      member.tail = (member.tail + chunk.toString()).slice(-4000)
-    })
-    return new Promise((resolveReady, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`member ${member.id} did not serve within ${STARTUP_TIMEOUT_MS} ms`)),
-        STARTUP_TIMEOUT_MS,
-      )
-      let buffered = ''
-      child.stdout.on('data', (chunk) => {
-        buffered += chunk.toString()
-        for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-          const line = buffered.slice(0, newline)
-          buffered = buffered.slice(newline + 1)
-          let event
-          try {
-            event = JSON.parse(line)
-          } catch {
-            continue
-          }
-          if (event.event === 'ready') {
-            clearTimeout(timer)
-            resolveReady()
-          } else if (event.event === 'leader') {
-            const leadership = { term: event.term, atMs: event.atMs }
-            member.leaderships.push(leadership)
-            for (const listener of listeners) listener(member, leadership)
-          }
-        }
-      })
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        reject(
-          new Error(`member ${member.id} exited (${signal ?? code}) before serving: ${member.tail.trim()}`),
-        )
-      })
-    })
-  }
-  const running = (member) =>
-    member.child && member.child.exitCode === null && member.child.signalCode === null
+  const startMember = (member) =>
+    spawnMember(
+      member,
+      PEER_SCRIPT,
+      {
+        nodeId: member.id,
+        port: member.port,
+        httpPort: member.httpPort,
+        members: addresses,
+        dataDir: member.dataDir,
+        electionTimeoutMs: ELECTION_TIMEOUT_MS,
+        watchMs,
+      },
+      {
+        flags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+        startupTimeoutMs: STARTUP_TIMEOUT_MS,
+        onEvent: (event) => {
+          if (event.event !== 'leader') return
+          const leadership = { term: event.term, atMs: event.atMs }
+          member.leaderships.push(leadership)
+          for (const listener of listeners) listener(member, leadership)
+        },
+      },
+    )
+  const running = isRunning
   const status = (member) =>
     httpPutJson(agent, `${member.url}/status`, '', { method: 'GET', timeoutMs: 1_000 }).catch(() => undefined)
 
@@ -191,26 +155,10 @@ async function startOurCluster({ watchMs = 1 } = {}) {
     throw new Error('no member of our cluster reports itself as the leader')
   }
 
-  const kill = async (member) => {
-    if (!running(member)) return
-    const gone = new Promise((resolveExit) => member.child.once('exit', resolveExit))
-    member.child.kill('SIGKILL')
-    await gone
-  }
-
   let stopping
   const stop = () => {
     stopping ??= (async () => {
-      await Promise.all(
-        members.map(async (member) => {
-          if (!running(member)) return
-          const gone = new Promise((resolveExit) => member.child.once('exit', resolveExit))
-          member.child.kill('SIGTERM')
-          const timer = setTimeout(() => member.child.kill('SIGKILL'), STOP_GRACE_MS)
-          await gone
-          clearTimeout(timer)
-        }),
-      )
+      await stopMembers(members, STOP_GRACE_MS)
       agent.destroy()
       rmSync(OUR_DATA_DIR, { recursive: true, force: true })
     })()
@@ -218,7 +166,7 @@ async function startOurCluster({ watchMs = 1 } = {}) {
   }
 
   try {
-    await Promise.all(members.map(spawnMember))
+    await Promise.all(members.map(startMember))
     await findLeader()
   } catch (error) {
     await stop()
@@ -227,8 +175,8 @@ async function startOurCluster({ watchMs = 1 } = {}) {
   return {
     members,
     findLeader,
-    kill,
-    restart: spawnMember,
+    kill: killMember,
+    restart: startMember,
     stop,
     onLeader(listener) {
       listeners.add(listener)
