@@ -25,6 +25,7 @@ const build = spawnSync(
     '--filter=dwcp...',
     '--filter=@dwcp/rdma-native',
     '--filter=@dwcp/wan-emulator',
+    '--filter=@dwcp/example-vm-migration',
   ],
   {
     stdio: 'inherit',
