@@ -165,7 +165,7 @@ export class FileWorkload {
    * Reads the `pageCount` pages from `firstPage` with one call, and marks as sent (as {@link readForSend} does)
    * only the pages listed in `sent`, which must lie in the span. The other pages are read through: their
    * tracking is untouched, since the caller does not send them (a page the writer changed after the round's
-   * dirty list was taken stays dirty, with its kept version).
+   * dirty list was taken stays dirty, with its write log).
    */
   readSpanForSend(firstPage: number, pageCount: number, sent: Iterable<number>): Uint8Array {
     const bytes = this.read(firstPage * PAGE_BYTES, pageCount * PAGE_BYTES)
@@ -179,7 +179,7 @@ export class FileWorkload {
   }
 
   /**
-   * Marks pages as not known to be on the receiver: dirty, with no kept version. For a send whose outcome is
+   * Marks pages as not known to be on the receiver: dirty, with no write log. For a send whose outcome is
    * unknown (a transport that read a chunk again may deliver either read), so the next round sends them whole.
    */
   forgetSent(offsetBytes: number, lengthBytes: number): void {

@@ -129,9 +129,9 @@ const MESSAGE_ROUND_MAX_PAGES = 32_768
 
 /**
  * Live-migrates `workload` to `target` by iterative pre-copy: round 1 sends the whole image, later rounds send
- * only the pages changed since, delta-encoded against the version the target holds, until the remainder is
- * predicted to fit the downtime budget (or rounds stop shrinking, the writer being throttled first when
- * allowed); then the writer is paused, the rest sent (the downtime), both images' SHA-256 compared over channel
+ * only the pages changed since, as patches of the version the target holds (the ranges written since), until
+ * the remainder is predicted to fit the downtime budget (or rounds stop shrinking, the writer being throttled
+ * step by step when allowed); then the writer is paused, the rest sent (the downtime), both images' SHA-256 compared over channel
  * `migration`, and the placement switched to the target through `node.state`. The writer stays paused after
  * success: the workload now lives on the target.
  *

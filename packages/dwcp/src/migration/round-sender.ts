@@ -129,8 +129,8 @@ export async function sendFullRaw(ctx: RoundContext): Promise<RoundStats> {
  * Sends `pages` (ascending) as frames transfers of about `batchBytes` each, up to {@link MAX_BATCHES_IN_FLIGHT}
  * at a time while the next batch is encoded (on a long path one transfer at a time leaves the link idle for
  * a round trip per batch). The records of a round are independent, so the target may apply them in any order.
- * `plain` compresses runs of pages as one chunk (round 1 on a slow path); otherwise each page is a delta against
- * the version the target holds, when the workload kept it, or whole.
+ * `plain` compresses runs of pages as one chunk (round 1 on a slow path); otherwise each page is a patch of the
+ * ranges written since its last send, when the workload logged them, or whole (see {@link addPageSpan}).
  */
 export async function sendPages(
   ctx: RoundContext,
