@@ -2,6 +2,7 @@
 // raft`, `pnpm bench pbft`): a member is `node [flags] <script> '<JSON config>'`, prints one JSON line per event
 // on stdout ({"event":"ready"} once it serves), and stops on SIGTERM.
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 
 /** Every member process started, so that none outlives the benchmark however it ends. */
 export const memberChildren = new Set()
@@ -90,4 +91,16 @@ export async function stopMembers(members, graceMs) {
       clearTimeout(timer)
     }),
   )
+}
+
+/** A free TCP port on loopback, picked by the OS. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolvePort(port))
+    })
+  })
 }

@@ -19,7 +19,8 @@ import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createNode, isDwcpError, PBFT_CHANNEL, silentLogger, systemClock } from 'dwcp'
+import { createNode, PBFT_CHANNEL, silentLogger, systemClock } from 'dwcp'
+import { fail, readBody, send, servePeer } from './peer-http.mjs'
 
 // The consensus package is a dependency of dwcp, not of the benchmarks: it is loaded from where dwcp finds it.
 const dwcpRequire = createRequire(fileURLToPath(import.meta.resolve('dwcp')))
@@ -156,20 +157,6 @@ const details = () => {
   }
 }
 
-const send = (res, status, body) => {
-  res.writeHead(status, { 'content-type': 'application/json' })
-  res.end(JSON.stringify(body))
-}
-const fail = (res, error) => {
-  if (isDwcpError(error)) send(res, 503, { code: error.code, message: error.message })
-  else send(res, 500, { message: String(error?.message ?? error) })
-}
-const readBody = async (req) => {
-  const chunks = []
-  for await (const chunk of req) chunks.push(chunk)
-  return Buffer.concat(chunks)
-}
-
 const server = createServer(async (req, res) => {
   try {
     if (req.url === '/propose' && req.method === 'POST') {
@@ -182,13 +169,4 @@ const server = createServer(async (req, res) => {
     fail(res, error)
   }
 })
-server.keepAliveTimeout = 60_000
-server.listen(config.httpPort, '127.0.0.1', () =>
-  process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`),
-)
-process.on('SIGTERM', async () => {
-  server.close()
-  server.closeAllConnections?.()
-  await node.stop().catch(() => {})
-  process.exit(0)
-})
+servePeer(server, config.httpPort, node)

@@ -27,13 +27,19 @@
 // benchmark started, whether it succeeds or fails.
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { isRunning, killAllMembers, killMember, spawnMember, stopMembers } from './member-processes.mjs'
-import { createLoadAgent, httpPutJson, runPutLoad } from './raft-load.mjs'
+import {
+  freePort,
+  isRunning,
+  killAllMembers,
+  killMember,
+  spawnMember,
+  stopMembers,
+} from './member-processes.mjs'
+import { createLoadAgent, httpPutJson, percentile, runPutLoad } from './raft-load.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const PEER_SCRIPT = join(here, 'pbft-peer.mjs')
@@ -562,33 +568,6 @@ async function measureViewChanges() {
     newPrimary: summary('newPrimaryMs'),
     samples,
   }
-}
-
-/**
- * Nearest-rank percentile of ascending samples.
- *
- * @param {number[]} sorted
- * @param {number} q
- */
-function percentile(sorted, q) {
-  if (sorted.length === 0) return null
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
-}
-
-/**
- * A free TCP port on loopback, picked by the OS.
- *
- * @returns {Promise<number>}
- */
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolvePort(port))
-    })
-  })
 }
 
 /**

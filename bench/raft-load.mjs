@@ -172,8 +172,8 @@ export async function runPutLoad({
     commits,
     seconds,
     commitsPerSecond: commits / seconds,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
+    p50Ms: percentile(sorted, 0.5) ?? Number.NaN,
+    p99Ms: percentile(sorted, 0.99) ?? Number.NaN,
     maxMs: commits ? sorted[commits - 1] : Number.NaN,
     errors,
   }
@@ -181,8 +181,15 @@ export async function runPutLoad({
   return result
 }
 
-// Nearest-rank percentile of ascending samples: the smallest sample at or above a fraction q of them.
-function percentile(sorted, q) {
-  if (sorted.length === 0) return Number.NaN
+/**
+ * Nearest-rank percentile of ascending samples: the smallest sample at or above a fraction `q` of them; `null`
+ * when there are none.
+ *
+ * @param {ArrayLike<number>} sorted
+ * @param {number} q
+ * @returns {number | null}
+ */
+export function percentile(sorted, q) {
+  if (sorted.length === 0) return null
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 }

@@ -13,7 +13,8 @@
 //   electionTimeoutMs?, watchMs?}>'
 import { createServer } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { createNode, isDwcpError } from 'dwcp'
+import { createNode } from 'dwcp'
+import { fail, readBody, send, servePeer } from './peer-http.mjs'
 
 const config = JSON.parse(process.argv[2])
 const node = createNode('datacenter', {
@@ -48,32 +49,6 @@ setInterval(() => {
   }
 }, config.watchMs ?? 1)
 
-const send = (res, status, body) => {
-  if (body === undefined) {
-    res.writeHead(status)
-    res.end()
-    return
-  }
-  res.writeHead(status, { 'content-type': 'application/json' })
-  res.end(JSON.stringify(body))
-}
-const fail = (res, error) => {
-  if (isDwcpError(error))
-    send(res, 503, { code: error.code, leader: error.data?.leader ?? null, message: error.message })
-  else send(res, 500, { message: String(error?.message ?? error) })
-}
-// Events rather than `for await`: the async iterator costs several allocations per request, which the load
-// generator's thousands of requests per second turn into garbage-collection pauses on the leader.
-const readBody = (req) =>
-  new Promise((resolveBody, reject) => {
-    const chunks = []
-    req.on('data', (chunk) => chunks.push(chunk))
-    req.once('end', () =>
-      resolveBody(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    )
-    req.once('error', reject)
-  })
-
 const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url, 'http://localhost')
@@ -85,7 +60,7 @@ const server = createServer(async (req, res) => {
     if (url.pathname.startsWith('/kv/')) {
       const key = decodeURIComponent(url.pathname.slice(4))
       if (req.method === 'PUT') {
-        await node.state.set(key, JSON.parse(await readBody(req)))
+        await node.state.set(key, JSON.parse((await readBody(req)).toString('utf8')))
         return send(res, 204)
       }
       if (req.method === 'GET') {
@@ -98,13 +73,4 @@ const server = createServer(async (req, res) => {
     fail(res, error)
   }
 })
-server.keepAliveTimeout = 60_000
-server.listen(config.httpPort, '127.0.0.1', () =>
-  process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`),
-)
-process.on('SIGTERM', async () => {
-  server.close()
-  server.closeAllConnections?.()
-  await node.stop().catch(() => {})
-  process.exit(0)
-})
+servePeer(server, config.httpPort, node)

@@ -22,14 +22,20 @@
 // The data directories are under bench/.cache/raft/ (a real disk) and are removed at the end, with every process
 // this benchmark started, whether it succeeds or fails.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { isRunning, killAllMembers, killMember, spawnMember, stopMembers } from './member-processes.mjs'
+import {
+  freePort,
+  isRunning,
+  killAllMembers,
+  killMember,
+  spawnMember,
+  stopMembers,
+} from './member-processes.mjs'
 import { etcdPut, etcdVersion, startEtcdCluster } from './raft-etcd.mjs'
-import { createLoadAgent, httpPutJson, runPutLoad } from './raft-load.mjs'
+import { createLoadAgent, httpPutJson, percentile, runPutLoad } from './raft-load.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const PEER_SCRIPT = join(here, 'raft-peer.mjs')
@@ -54,8 +60,9 @@ const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PR
 const log = (line) => console.log(line)
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms))
 
-// Our member processes are tracked by member-processes.mjs; the etcd members' process ids while their cluster runs (raft-etcd.mjs kills them too on exit, but only after
-// this file's handler has removed their data directories).
+// Our member processes are tracked by member-processes.mjs; the etcd members' process ids while their cluster
+// runs are kept here (raft-etcd.mjs kills them too on exit, but only after this file's handler has removed their
+// data directories).
 const etcdPids = new Set()
 const cleanUp = () => {
   killAllMembers()
@@ -534,24 +541,6 @@ async function measureElections() {
     if (load) await load.stop().catch(() => {})
     await cluster.stop()
   }
-}
-
-// Nearest-rank percentile of ascending samples.
-function percentile(sorted, q) {
-  if (sorted.length === 0) return null
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
-}
-
-// A free TCP port on loopback, picked by the OS.
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolvePort(port))
-    })
-  })
 }
 
 // ---------------------------------------------------------------------------------------------------------

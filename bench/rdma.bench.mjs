@@ -3,10 +3,10 @@
 // the addon is asked to with busyPoll). Sizes in bytes; bandwidth in MiB/s (ucx_perftest's "MB/s" is 2^20 B/s).
 import { fork, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UCX_SAFETY_DEFAULTS, UcxWorker } from '@dwcp/rdma-native'
+import { freePort } from './member-processes.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const tls = process.env.BENCH_UCX_TLS ?? 'tcp'
@@ -27,15 +27,6 @@ const windowFor = (size) => Math.max(4, Math.min(16, (32 << 20) / size))
 const countFor = (size) => Math.max(1, Math.floor(totalBytes / size))
 // ucx_perftest's rule: min(10000 warm-up iterations, a tenth of the measured ones), not timed.
 const warmupFor = (size) => Math.min(10_000, Math.floor(countFor(size) / 10))
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function perftest(size) {
   const port = await freePort()
