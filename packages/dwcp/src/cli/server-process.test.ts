@@ -1,25 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI_PATH, requireBuiltCli, runCli, tempDir, writeConfig } from '../server/test-fixtures/harness.js'
+import { freePort } from '../test-fixtures/free-port.js'
 
 const temp = tempDir('process')
 let config: string
 let child: ChildProcess | undefined
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** Starts `dwcp server --config` and waits until its API answers. */
 async function startProcess(): Promise<{ exited: Promise<number | null>; stderr: () => string }> {

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stringify } from 'yaml'
+import { freePort } from '../../test-fixtures/free-port.js'
 import { readRulesFile } from './deploy-files.js'
 
 /** Says how to get a missing Prometheus binary; the ops tests fail rather than skip without one. */
@@ -15,16 +15,6 @@ export function requireBinary(binary: 'prometheus' | 'promtool'): void {
   const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' })
   if (probe.error || probe.status !== 0)
     throw new Error(`${binary} is not runnable (${probe.error?.message ?? probe.stderr}): ${INSTALL_HINT}`)
-}
-
-/** A free TCP port on the loopback interface (closed again; the caller binds it next). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
 }
 
 /** The body of a Prometheus HTTP API answer. */
