@@ -39,7 +39,10 @@ export abstract class RaftReplication extends RaftState {
   }
 
   protected afterLeaderAppend(): void {
-    if (!this.maybeCommit()) for (const peer of this.others) this.sendAppend(peer, false)
+    // A single voter commits at once; with others the entry is sent to each of them.
+    this.maybeCommit()
+    if (this.currentRole !== 'leader') return
+    for (const peer of this.others) this.sendAppend(peer, false)
   }
 
   protected handleAppend(m: AppendRequest): void {
@@ -98,7 +101,9 @@ export abstract class RaftReplication extends RaftState {
       pr.next = Math.max(pr.next, pr.match + 1)
       pr.state = 'replicate'
       pr.paused = false
-      if (!this.maybeCommit()) this.sendAppend(m.from, wasProbing)
+      // A commit may put a membership change into effect: this leader may have removed the follower or itself.
+      if (this.maybeCommit() && (this.currentRole !== 'leader' || !this.progress.has(m.from))) return
+      this.sendAppend(m.from, wasProbing)
       if (m.from === this.transferee && pr.match === this.log.lastIndex)
         this.send({ type: 'timeoutNow', from: this.id, to: m.from, term: this.term })
       return
@@ -136,9 +141,11 @@ export abstract class RaftReplication extends RaftState {
     const index = quorumIndex(matches)
     if (index <= this.log.committed || this.log.term(index) !== this.term) return false
     this.advanceCommit(index)
-    if (this.currentRole !== 'leader') return true
-    // Tell followers at once rather than at the next heartbeat.
-    for (const peer of this.others) this.sendAppend(peer, true)
+    // Followers learn the new commit index from the next append or heartbeat (at most a tick away), not from
+    // a message of its own: that one would double the messages per write when writes come one at a time (an
+    // append and its answer per follower for the entry, again for its commit), and sit between the commit and
+    // the client's answer on the leader. The commit index is only needed by followers to apply; no
+    // acknowledgement waits for it.
     return true
   }
 
@@ -169,7 +176,14 @@ export abstract class RaftReplication extends RaftState {
       this.sendAppend(peer, true)
       this.progress.delete(peer)
     }
-    if (!voters.includes(this.id)) this.becomeFollower(this.term, undefined)
+    // The voters learn at once that the change committed (a leader that removed itself sends nothing more).
+    for (const peer of this.others) this.sendAppend(peer, true)
+    if (voters.includes(this.id)) return
+    // A leader that removed itself hands over to a voter holding its whole log, as a leadership transfer does,
+    // rather than leave the others without a leader until their election timeout.
+    const successor = this.others.find((peer) => this.progress.get(peer)!.match === this.log.lastIndex)
+    if (successor !== undefined) this.send({ type: 'timeoutNow', from: this.id, to: successor, term: this.term })
+    this.becomeFollower(this.term, undefined)
   }
 
   protected handleSnapshot(m: InstallSnapshot): void {
