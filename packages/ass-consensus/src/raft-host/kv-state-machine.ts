@@ -69,9 +69,9 @@ export class KvStateMachine implements RaftStateMachine {
     this.keepForSnapshot(command.key)
     if (command.op === 'set') {
       this.entries.set(command.key, command.value)
-      this.notify({ key: command.key, value: structuredClone(command.value) })
+      this.notify(command.key, command.value)
     } else if (this.entries.delete(command.key)) {
-      this.notify({ key: command.key, value: undefined })
+      this.notify(command.key, undefined)
     }
     return undefined
   }
@@ -142,8 +142,8 @@ export class KvStateMachine implements RaftStateMachine {
     this.entries = new Map(pairs)
     for (const [key, value] of this.entries)
       if (JSON.stringify(previous.get(key)) !== JSON.stringify(value))
-        this.notify({ key, value: structuredClone(value) })
-    for (const key of previous.keys()) if (!this.entries.has(key)) this.notify({ key, value: undefined })
+        this.notify(key, value)
+    for (const key of previous.keys()) if (!this.entries.has(key)) this.notify(key, undefined)
   }
 
   /** Calls `listener` for every applied change of a key starting with `prefix`; returns an unsubscribe. */
@@ -161,11 +161,15 @@ export class KvStateMachine implements RaftStateMachine {
     if (view && !view.replaced.has(key)) view.replaced.set(key, this.entries.get(key))
   }
 
-  private notify(change: StateChange): void {
+  /**
+   * Tells the observers of `key` its new value, each its own copy (so none can change the state or another's
+   * view); nothing is copied for a key no one observes, the common case on the write path.
+   */
+  private notify(key: string, value: JsonValue | undefined): void {
     for (const { prefix, listener } of this.observers) {
-      if (!change.key.startsWith(prefix)) continue
+      if (!key.startsWith(prefix)) continue
       try {
-        listener(change)
+        listener({ key, value: value === undefined ? undefined : structuredClone(value) })
       } catch (error) {
         this.onListenerError(error)
       }
