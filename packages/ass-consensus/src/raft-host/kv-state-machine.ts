@@ -141,8 +141,7 @@ export class KvStateMachine implements RaftStateMachine {
     const previous = this.entries
     this.entries = new Map(pairs)
     for (const [key, value] of this.entries)
-      if (JSON.stringify(previous.get(key)) !== JSON.stringify(value))
-        this.notify(key, value)
+      if (JSON.stringify(previous.get(key)) !== JSON.stringify(value)) this.notify(key, value)
     for (const key of previous.keys()) if (!this.entries.has(key)) this.notify(key, undefined)
   }
 

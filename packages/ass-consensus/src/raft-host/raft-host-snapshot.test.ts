@@ -70,4 +70,26 @@ describe('raft host snapshots', () => {
     expect(new Set(changes.map((c) => c.key)).size).toBe(30)
     expect(cluster.storages.get(laggard)!.snapshot?.index).toBeGreaterThanOrEqual(30)
   })
+
+  it('write a snapshot to storage in steps, one per turn, while writes go on', async () => {
+    cluster = new HostCluster(THREE, { seed: 14, host: { snapshotEveryEntries: 10 }, compactionSteps: 5 })
+    await cluster.startAll()
+    await cluster.electLeader()
+    await writeMany('k', 40)
+    await cluster.converge()
+    for (const h of cluster.running()) {
+      const storage = cluster.storages.get(h.host.id)!
+      expect(storage.compactionStepsRun).toBeGreaterThanOrEqual(5 * 3)
+      expect(storage.snapshot?.index).toBeGreaterThanOrEqual(30)
+      expect(storage.snapshot?.index).toBe(h.host.snapshotIndex)
+    }
+    // A host stopped while a snapshot is being written restarts from what the storage holds.
+    const id = cluster.followers()[0]!.host.id
+    const storage = cluster.storages.get(id)!
+    await cluster.stop(id)
+    const restarted = await cluster.start(id)
+    expect(restarted.host.appliedIndex).toBe(storage.snapshot!.index)
+    await cluster.run(1)
+    for (let i = 0; i < 40; i++) expect(restarted.peek(`k/${i}`)).toBe(i)
+  })
 })

@@ -27,7 +27,8 @@ const READY_ROUNDS_MAX = 16
 /**
  * Entries applied between two snapshots by default: etcd's `--snapshot-count`. A snapshot serializes the whole
  * state machine (in slices of {@link SNAPSHOT_SLICE_MS} when it supports `beginSnapshot`) and writes it to
- * storage in one transaction (about 135 ms for 100,000 keys of 270 bytes), so it must stay rare.
+ * storage (in pieces, one per turn, when the storage supports `beginCompaction`): tens of megabytes for
+ * 100,000 keys, so it must stay rare.
  */
 export const DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100_000
 /** Longest stretch of snapshot serialization per turn of the event loop, in milliseconds. */
@@ -58,6 +59,8 @@ export class RaftHost implements Startable {
   private applied = 0
   /** A snapshot being serialized in steps (see {@link RaftStateMachine.beginSnapshot}). */
   private snapshotting: { index: number; step: () => Uint8Array | undefined } | undefined
+  /** A snapshot being written to storage in steps (see {@link RaftStorage.beginCompaction}). */
+  private compacting: (() => boolean) | undefined
   private installed = 0
   /** The hard state last written, and one not yet written (only its commit index changed). */
   private savedHardState: HardState | undefined
@@ -168,6 +171,8 @@ export class RaftHost implements Startable {
     this.flushHardState()
     // A snapshot still being serialized is dropped: the log it would have compacted is all persisted.
     this.snapshotting = undefined
+    // So is one being written: the store keeps the previous snapshot and every entry until it is in place.
+    this.compacting = undefined
     this.loop?.stop()
     this.loop = undefined
     this.unsubscribe?.()
@@ -286,6 +291,7 @@ export class RaftHost implements Startable {
       this.checkLeadership(node)
     }
     this.continueSnapshot(node)
+    this.continueCompaction()
     // A leader can step down on a tick without any Ready (check-quorum keeps term and vote): check anyway.
     this.checkLeadership(node)
     // Queued reads and changes are retried at the next Ready (each tick makes one), never in a busy loop.
@@ -350,7 +356,7 @@ export class RaftHost implements Startable {
   }
 
   private maybeSnapshot(node: RaftNode): void {
-    if (this.snapshotting) return
+    if (this.snapshotting || this.compacting) return
     const every = this.options.snapshotEveryEntries ?? DEFAULT_SNAPSHOT_EVERY_ENTRIES
     if (this.applied - (node.snapshot?.index ?? 0) < every) return
     const machine = this.options.stateMachine
@@ -387,8 +393,39 @@ export class RaftHost implements Startable {
   private compactTo(node: RaftNode, index: number, data: Uint8Array): void {
     const snapshot = node.compact(index, data)
     if (!snapshot) return
-    this.options.storage.compact(snapshot)
+    const storage = this.options.storage
+    if (storage.beginCompaction) {
+      this.compacting = storage.beginCompaction(snapshot)
+      this.logger.debug({ index: snapshot.index }, 'took a snapshot; writing it')
+      this.scheduleReady()
+      return
+    }
+    storage.compact(snapshot)
     this.logger.debug({ index: snapshot.index }, 'took a snapshot')
+  }
+
+  /**
+   * Runs one step of the snapshot being written (one storage transaction of about a megabyte), and asks for
+   * another turn until it is done. Writes go on meanwhile: the store keeps the previous snapshot and every
+   * entry until the new one is in place. A step that fails leaves the store as it was (the log not
+   * compacted); the next snapshot is taken after another `snapshotEveryEntries` entries.
+   */
+  private continueCompaction(): void {
+    const step = this.compacting
+    if (!step) return
+    let done: boolean
+    try {
+      done = step()
+    } catch (error) {
+      this.compacting = undefined
+      this.errors?.inc({ component: 'raft', code: isDwcpError(error) ? error.code : 'DWCP_ERR_INTERNAL' })
+      this.logger.error({ error }, 'writing a snapshot failed; the log stays uncompacted')
+      return
+    }
+    if (done) {
+      this.compacting = undefined
+      this.logger.debug({}, 'snapshot written')
+    } else this.scheduleReady()
   }
 
   /** Fails what only a leader can finish once this node stops leading (or leads in a later term). */

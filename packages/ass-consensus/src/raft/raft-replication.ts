@@ -182,7 +182,8 @@ export abstract class RaftReplication extends RaftState {
     // A leader that removed itself hands over to a voter holding its whole log, as a leadership transfer does,
     // rather than leave the others without a leader until their election timeout.
     const successor = this.others.find((peer) => this.progress.get(peer)!.match === this.log.lastIndex)
-    if (successor !== undefined) this.send({ type: 'timeoutNow', from: this.id, to: successor, term: this.term })
+    if (successor !== undefined)
+      this.send({ type: 'timeoutNow', from: this.id, to: successor, term: this.term })
     this.becomeFollower(this.term, undefined)
   }
 

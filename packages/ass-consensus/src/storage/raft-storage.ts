@@ -24,6 +24,13 @@ export interface RaftStorage {
    * below); entries after it stay.
    */
   compact(snapshot: Snapshot): void
+  /**
+   * Optional: stores a snapshot as `compact` does, in steps the host runs one per turn of its event loop, so
+   * that a large snapshot does not hold the loop for one long write. Each call of the returned function does one
+   * step and returns true once all is done; until the snapshot is in place, the store keeps the previous one
+   * and every entry. A snapshot saved meanwhile (installed from the leader) abandons it.
+   */
+  beginCompaction?(snapshot: Snapshot): () => boolean
   /** Closes the store; later calls throw. */
   close(): void
 }

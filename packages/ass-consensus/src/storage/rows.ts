@@ -16,6 +16,8 @@ export interface SnapshotRow {
   term: number
   voters: string
   data: Buffer | null
+  /** 0: the bytes are in `data`; otherwise the number of `snapshot_chunks` rows holding them. */
+  chunks: number
 }
 
 /** The `hard_state` row as SQLite returns it. */
@@ -49,13 +51,16 @@ export function entryFromRow(row: EntryRow, path: string): Entry {
   return entry
 }
 
-/** The `snapshot` row back to a {@link Snapshot}. */
-export function snapshotFromRow(row: SnapshotRow, path: string): Snapshot {
+/**
+ * The `snapshot` row back to a {@link Snapshot}; `chunkData` holds its bytes when the row says they are in
+ * pieces (joined by the caller).
+ */
+export function snapshotFromRow(row: SnapshotRow, path: string, chunkData?: Uint8Array): Snapshot {
   return {
     index: row.idx,
     term: row.term,
     voters: votersFromText(row.voters, path, 'the snapshot'),
-    data: fromBlob(row.data),
+    data: row.chunks > 0 && chunkData !== undefined ? chunkData : fromBlob(row.data),
   }
 }
 

@@ -7,17 +7,38 @@ import type Database from 'better-sqlite3'
  */
 export const STATE_STORE_APPLICATION_ID = 0x44574350
 
-/** `PRAGMA user_version` of the layout this module writes; a store of any other version is refused. */
-export const STATE_STORE_SCHEMA_VERSION = 1
+/**
+ * `PRAGMA user_version` of the layout this module writes. Version 2 added `snapshot.chunks` and the
+ * `snapshot_chunks` table (a snapshot written in pieces, each its own transaction); a version-1 store is
+ * upgraded when opened for writing, and read as it is otherwise. Any other version is refused.
+ */
+export const STATE_STORE_SCHEMA_VERSION = 2
 
 /** Value of the `format` row in the `meta` table, a second mark beside the application id. */
 const STATE_STORE_FORMAT = 'dwcp-raft-state'
 
-/** Tables a store of {@link STATE_STORE_SCHEMA_VERSION} must have. */
-const REQUIRED_TABLES = ['meta', 'hard_state', 'entries', 'snapshot'] as const
+/** Tables a store of each known version must have. */
+const REQUIRED_TABLES: Record<number, readonly string[]> = {
+  1: ['meta', 'hard_state', 'entries', 'snapshot'],
+  2: ['meta', 'hard_state', 'entries', 'snapshot', 'snapshot_chunks'],
+}
 
 /**
- * The layout. `entries.has_data` tells an entry without data (`undefined`) from one with empty data, which a
+ * Pieces of a snapshot written across several transactions: `seq` 0 … `chunks` − 1 of the snapshot at `idx`.
+ * Rows of another index than the stored snapshot's belong to a snapshot being written or left by a crash.
+ */
+const CREATE_CHUNKS_TABLE_SQL = `
+CREATE TABLE snapshot_chunks (
+  idx  INTEGER NOT NULL,
+  seq  INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (idx, seq)
+);
+`
+
+/**
+ * The layout. `snapshot.chunks` is 0 when the snapshot's bytes are in `snapshot.data`, else the number of
+ * `snapshot_chunks` rows holding them. `entries.has_data` tells an entry without data (`undefined`) from one with empty data, which a
  * NULL or zero-length blob alone cannot; `voters` is JSON text, NULL when the entry carries no membership change.
  * Single-row tables are pinned to `id = 1` by a CHECK, so a second row cannot appear by mistake.
  */
@@ -44,8 +65,10 @@ CREATE TABLE snapshot (
   idx    INTEGER NOT NULL,
   term   INTEGER NOT NULL,
   voters TEXT NOT NULL,
-  data   BLOB
+  data   BLOB,
+  chunks INTEGER NOT NULL DEFAULT 0
 );
+${CREATE_CHUNKS_TABLE_SQL}
 `
 
 /** Who a store belongs to, as recorded in its `meta` table. */
@@ -56,8 +79,8 @@ export interface StoreOwner {
   clusterId?: string | undefined
 }
 
-/** What {@link identifyStore} found. */
-export type StoreKind = 'empty' | 'dwcp'
+/** What {@link identifyStore} found: an empty file, a store of this version, or a version-1 store. */
+export type StoreKind = 'empty' | 'dwcp' | 'dwcp-v1'
 
 /**
  * Tells an empty database (a file just created) from a DWCP state store of this schema version and this owner,
@@ -75,10 +98,10 @@ export function identifyStore(db: Database.Database, path: string, owner: StoreO
   if (applicationId !== STATE_STORE_APPLICATION_ID) {
     throw new StateForeignError(path, `not a DWCP state store (application id ${applicationId})`)
   }
-  if (userVersion !== STATE_STORE_SCHEMA_VERSION) {
+  if (userVersion !== STATE_STORE_SCHEMA_VERSION && userVersion !== 1) {
     throw new StateForeignError(
       path,
-      `unknown schema version ${userVersion} (this build reads version ${STATE_STORE_SCHEMA_VERSION})`,
+      `unknown schema version ${userVersion} (this build reads versions 1 to ${STATE_STORE_SCHEMA_VERSION})`,
     )
   }
   const tables = new Set(
@@ -86,7 +109,7 @@ export function identifyStore(db: Database.Database, path: string, owner: StoreO
       (row) => row.name,
     ),
   )
-  for (const table of REQUIRED_TABLES) {
+  for (const table of REQUIRED_TABLES[userVersion]!) {
     if (!tables.has(table)) throw new StateCorruptError(path, `table ${table} is missing`)
   }
   const meta = readMeta(db)
@@ -111,7 +134,15 @@ export function identifyStore(db: Database.Database, path: string, owner: StoreO
       )
     }
   }
-  return 'dwcp'
+  return userVersion === 1 ? 'dwcp-v1' : 'dwcp'
+}
+
+/** Upgrades a version-1 store to {@link STATE_STORE_SCHEMA_VERSION} in one transaction (its data unchanged). */
+export function upgradeStore(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(`ALTER TABLE snapshot ADD COLUMN chunks INTEGER NOT NULL DEFAULT 0;${CREATE_CHUNKS_TABLE_SQL}`)
+    db.pragma(`user_version = ${STATE_STORE_SCHEMA_VERSION}`)
+  })()
 }
 
 /**

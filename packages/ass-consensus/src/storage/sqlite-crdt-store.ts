@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotStartedError, StateCorruptError } from '@dwcp/core'
 import Database from 'better-sqlite3'
 import type { CrdtStore } from '../crdt/crdt-store.js'
-import { createStore, identifyStore } from './schema.js'
+import { createStore, identifyStore, upgradeStore } from './schema.js'
 import { translateSqliteError } from './sqlite-errors.js'
 
 /** Where a node's CRDT state lives and whose it is: the same file and owner as its Raft storage. */
@@ -70,6 +70,7 @@ export function openSqliteCrdtStore(options: SqliteCrdtStoreOptions): SqliteCrdt
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     if (kind === 'empty') createStore(db, { nodeId, clusterId })
+    if (kind === 'dwcp-v1') upgradeStore(db)
     db.exec(CREATE_CRDT_TABLE_SQL)
     return new SqliteCrdtUpdates(db, path)
   } catch (error) {

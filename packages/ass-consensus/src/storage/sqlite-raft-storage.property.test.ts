@@ -7,6 +7,9 @@ import type { Entry, HardState, PersistedState, Snapshot } from '../raft/types.j
 import type { StorageUpdate } from './raft-storage.js'
 import { openSqliteRaftStorage, type SqliteRaftStorage } from './sqlite-raft-storage.js'
 
+/** Pieces of a snapshot written by `beginCompaction`: small, so that the drawn snapshots take several. */
+const CHUNK_BYTES = 4
+
 /** The obvious in-memory store the SQLite one must behave like. */
 class ModelStorage {
   hardState: HardState = { term: 0, vote: undefined, commit: 0 }
@@ -62,7 +65,14 @@ type Operation =
       snapshotAhead: number | undefined
       hardState: HardState | undefined
     }
-  | { kind: 'compact'; cutFraction: number; data: Uint8Array }
+  | {
+      kind: 'compact'
+      cutFraction: number
+      data: Uint8Array
+      /** whole: `compact`; steps: every step of `beginCompaction`; interrupted: some steps, then a reopen. */
+      mode: 'whole' | 'steps' | 'interrupted'
+      interruptAfter: number
+    }
   | { kind: 'reopen' }
 
 const nodeIds = fc.array(fc.constantFrom('n1', 'n2', 'n3', 'n4'), { maxLength: 3 })
@@ -92,7 +102,9 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('compact' as const),
       cutFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-      data: fc.uint8Array({ maxLength: 8 }),
+      data: fc.uint8Array({ maxLength: 5 * CHUNK_BYTES }),
+      mode: fc.constantFrom('whole' as const, 'steps' as const, 'interrupted' as const),
+      interruptAfter: fc.nat(8),
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
@@ -131,7 +143,7 @@ describe('SQLite raft storage against an in-memory model', () => {
         const directory = mkdtempSync(join(tmpdir(), 'dwcp-raft-model-'))
         const path = join(directory, 'state.db')
         const openStore = (): SqliteRaftStorage =>
-          openSqliteRaftStorage({ path, nodeId: 'n1', clusterId: 'c1' })
+          openSqliteRaftStorage({ path, nodeId: 'n1', clusterId: 'c1', snapshotChunkBytes: CHUNK_BYTES })
         let storage = openStore()
         try {
           const model = new ModelStorage()
@@ -142,8 +154,25 @@ describe('SQLite raft storage against an in-memory model', () => {
               model.save(update)
             } else if (op.kind === 'compact') {
               const snapshot = compactSnapshot(model, op)
-              storage.compact(snapshot)
-              model.compact(snapshot)
+              if (op.mode === 'whole') {
+                storage.compact(snapshot)
+                model.compact(snapshot)
+              } else if (op.mode === 'steps') {
+                const step = storage.beginCompaction(snapshot)
+                while (!step()) {}
+                model.compact(snapshot)
+              } else {
+                const step = storage.beginCompaction(snapshot)
+                let done = false
+                for (let i = 0; i < op.interruptAfter && !done; i++) done = step()
+                // In place once every piece and the placing step ran (a snapshot of one piece: its first step).
+                const pieces = Math.ceil(snapshot.data.byteLength / CHUNK_BYTES)
+                const atOnce = pieces <= 1 || snapshot.index === model.snapshotIndex
+                const placedAfter = atOnce ? 1 : pieces + 1
+                if (op.interruptAfter >= placedAfter) model.compact(snapshot)
+                storage.close()
+                storage = openStore()
+              }
             } else {
               storage.close()
               storage = openStore()

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, StateCorruptError } from '@dwcp/core'
 import Database from 'better-sqlite3'
+import type { Snapshot } from '../raft/types.js'
 import type { RaftStorage } from './raft-storage.js'
-import { createStore, identifyStore, type StoreOwner } from './schema.js'
+import { createStore, identifyStore, type StoreOwner, upgradeStore } from './schema.js'
 import { translateSqliteError } from './sqlite-errors.js'
 import { SqliteStore } from './sqlite-store.js'
 
@@ -16,18 +17,27 @@ export interface SqliteRaftStorageOptions {
    * Omitted: a new store is bound to no cluster and an existing one is not checked.
    */
   clusterId?: string | undefined
+  /**
+   * Size of the pieces a snapshot larger than this is written in by `beginCompaction`, one transaction each.
+   * @default 1 MiB
+   */
+  snapshotChunkBytes?: number | undefined
 }
 
 /** A {@link RaftStorage} kept in one SQLite file. */
 export interface SqliteRaftStorage extends RaftStorage {
   /** The file the store lives in. */
   readonly path: string
+  /** Writes the snapshot in pieces of `snapshotChunkBytes`, one transaction per step. */
+  beginCompaction(snapshot: Snapshot): () => boolean
 }
 
 /**
  * Opens (creating when missing) the durable Raft state of one node in a SQLite file: hard state, log entries
  * after the latest snapshot, and that snapshot. Every `save` and `compact` is one transaction, synced to disk
  * before it returns: a crash right after it returned loses nothing, a crash during it loses the whole update.
+ * `beginCompaction` writes a large snapshot in pieces, one transaction each, and puts it in place with the last
+ * one: until then the previous snapshot and the whole log stay, so a crash half-way loses nothing either.
  *
  * The file is checked before anything is written to it, so a wrong path never damages another file.
  *
@@ -54,6 +64,10 @@ export function openSqliteRaftStorage(options: SqliteRaftStorageOptions): Sqlite
   if (clusterId !== undefined && (typeof clusterId !== 'string' || clusterId === '')) {
     throw new InvalidArgumentError('clusterId', 'must be a non-empty string or undefined')
   }
+  const chunkBytes = options.snapshotChunkBytes
+  if (chunkBytes !== undefined && !(Number.isSafeInteger(chunkBytes) && chunkBytes > 0)) {
+    throw new InvalidArgumentError('snapshotChunkBytes', 'must be a positive integer or undefined')
+  }
   const owner: StoreOwner = { nodeId, clusterId }
   let db: Database.Database
   try {
@@ -66,7 +80,8 @@ export function openSqliteRaftStorage(options: SqliteRaftStorageOptions): Sqlite
     const kind = identifyStore(db, path, owner)
     applyDurabilityPragmas(db)
     if (kind === 'empty') createStore(db, owner)
-    return new SqliteStore(db, path)
+    if (kind === 'dwcp-v1') upgradeStore(db)
+    return new SqliteStore(db, path, { snapshotChunkBytes: options.snapshotChunkBytes })
   } catch (error) {
     db.close()
     throw translateSqliteError(error, path)

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3'
 import type { Entry, HardState, PersistedState, Snapshot } from '../raft/types.js'
 import type { StorageUpdate } from './raft-storage.js'
 import { entryFromRow, hardStateFromRow, snapshotFromRow, toBlob, votersToText } from './rows.js'
+import { STATE_STORE_SCHEMA_VERSION } from './schema.js'
 import { translateSqliteError } from './sqlite-errors.js'
 import type { SqliteRaftStorage } from './sqlite-raft-storage.js'
 import { prepareStatements, type Statements } from './statements.js'
@@ -10,6 +11,21 @@ import { validateEntries, validateHardState, validateSnapshot } from './validate
 
 /** Most obsolete log rows (covered by the snapshot) one save deletes. */
 const PRUNE_BATCH_ENTRIES = 2_000
+/**
+ * Default size of the pieces {@link SqliteStore.beginCompaction} writes a snapshot in. One piece is one
+ * transaction of a few milliseconds; a 40 MB snapshot written at once held the event loop for about 135 ms.
+ */
+const DEFAULT_SNAPSHOT_CHUNK_BYTES = 2 ** 20
+/** Rows of an older snapshot's pieces deleted per step once a new snapshot is in place. */
+const CLEANUP_CHUNKS_PER_STEP = 2
+
+/** How a {@link SqliteStore} is opened. */
+export interface SqliteStoreOptions {
+  /** Layout of the file: a version-1 store is only read. @default STATE_STORE_SCHEMA_VERSION */
+  schemaVersion?: number
+  /** See {@link SqliteRaftStorageOptions.snapshotChunkBytes}. */
+  snapshotChunkBytes?: number | undefined
+}
 
 /**
  * The open store behind {@link SqliteRaftStorage}: runs each update as one transaction on prepared statements,
@@ -32,11 +48,15 @@ export class SqliteStore implements SqliteRaftStorage {
   #pruneFrom: number
   readonly #saveTransaction: (update: StorageUpdate, pruneThrough: number | undefined) => void
   readonly #compactTransaction: (snapshot: Snapshot) => void
+  readonly #chunkBytes: number
+  /** Changed by every snapshot stored: a compaction begun before it is then abandoned. */
+  #snapshotGeneration = 0
 
-  constructor(db: Database.Database, path: string) {
+  constructor(db: Database.Database, path: string, options: SqliteStoreOptions = {}) {
     this.path = path
     this.#db = db
-    this.#statements = prepareStatements(db)
+    this.#chunkBytes = options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES
+    this.#statements = prepareStatements(db, options.schemaVersion ?? STATE_STORE_SCHEMA_VERSION)
     this.#snapshotIndex = this.#statements.selectSnapshot.get()?.idx ?? 0
     this.#lastIndex = Math.max(this.#statements.selectLastIndex.get()?.idx ?? 0, this.#snapshotIndex)
     this.#pruneFrom = this.#statements.selectFirstIndex.get()?.idx ?? this.#snapshotIndex + 1
@@ -52,7 +72,10 @@ export class SqliteStore implements SqliteRaftStorage {
       const hardStateRow = this.#statements.selectHardState.get()
       if (hardStateRow === undefined) throw new StateCorruptError(this.path, 'the hard state row is missing')
       const snapshotRow = this.#statements.selectSnapshot.get()
-      const snapshot = snapshotRow === undefined ? undefined : snapshotFromRow(snapshotRow, this.path)
+      const snapshot =
+        snapshotRow === undefined
+          ? undefined
+          : snapshotFromRow(snapshotRow, this.path, this.#readChunks(snapshotRow.idx, snapshotRow.chunks))
       const entries: Entry[] = []
       let expectedIndex = (snapshot?.index ?? 0) + 1
       // Rows the snapshot covers are obsolete (they await pruning): the log starts after the snapshot.
@@ -101,6 +124,7 @@ export class SqliteStore implements SqliteRaftStorage {
     // Moved only once the transaction committed: a failed one rolled the deletion back with the rest.
     if (pruneThrough !== undefined) this.#pruneFrom = pruneThrough + 1
     if (snapshot !== undefined) {
+      this.#snapshotGeneration++
       this.#snapshotIndex = snapshot.index
       this.#lastIndex = snapshot.index
       this.#pruneFrom = snapshot.index + 1
@@ -117,13 +141,7 @@ export class SqliteStore implements SqliteRaftStorage {
     this.#ensureOpen()
     validateSnapshot(snapshot)
     this.#refuseOlderSnapshot(snapshot)
-    const stored = this.#statements.selectEntryTerm.get(snapshot.index)
-    if (stored !== undefined && stored.term !== snapshot.term) {
-      throw new InvalidArgumentError(
-        'snapshot.term',
-        `is ${snapshot.term} but the entry at index ${snapshot.index} has term ${stored.term}`,
-      )
-    }
+    this.#checkCompaction(snapshot)
     try {
       this.#compactTransaction(snapshot)
     } catch (error) {
@@ -131,6 +149,68 @@ export class SqliteStore implements SqliteRaftStorage {
     }
     this.#snapshotIndex = snapshot.index
     this.#lastIndex = Math.max(this.#lastIndex, snapshot.index)
+    this.#snapshotGeneration++
+  }
+
+  /**
+   * Stores `snapshot` as {@link compact} does, in steps: each call of the returned function does one
+   * transaction of at most `snapshotChunkBytes` of the snapshot and returns true once everything is done. The
+   * last piece's transaction puts the snapshot in place; until then the previous snapshot and the whole log
+   * are what a restart finds. The steps after it delete the previous snapshot's pieces. A snapshot stored
+   * meanwhile by `save` or `compact` abandons this one (its next step returns true; pieces it left are
+   * deleted by later compactions). A snapshot no larger than one piece, or at the stored snapshot's index, is
+   * stored by the first step at once.
+   *
+   * @throws InvalidArgumentError as {@link compact} does (checked now, not in the steps).
+   */
+  beginCompaction(snapshot: Snapshot): () => boolean {
+    this.#ensureOpen()
+    validateSnapshot(snapshot)
+    this.#refuseOlderSnapshot(snapshot)
+    this.#checkCompaction(snapshot)
+    const chunks = this.#statements.chunks
+    // Pieces are keyed by index: a snapshot at the stored one's index (taken again) is written at once, so
+    // that its pieces never mix with those of the snapshot in place.
+    if (
+      chunks === undefined ||
+      snapshot.data.byteLength <= this.#chunkBytes ||
+      snapshot.index === this.#snapshotIndex
+    ) {
+      let stored = false
+      return () => {
+        if (!stored) this.compact(snapshot)
+        stored = true
+        return true
+      }
+    }
+    const generation = this.#snapshotGeneration
+    const data = toBlob(snapshot.data)
+    const count = Math.ceil(data.byteLength / this.#chunkBytes)
+    let next = 0
+    let placed = false
+    return () => {
+      this.#ensureOpen()
+      // Stored over (before or after this one was placed): its pieces, or the newer ones, are not ours to touch.
+      if (generation + (placed ? 1 : 0) !== this.#snapshotGeneration) return true
+      try {
+        if (placed) return chunks.deleteOtherChunks.run(snapshot.index, CLEANUP_CHUNKS_PER_STEP).changes === 0
+        if (next === 0) chunks.deleteChunksOf.run(snapshot.index)
+        if (next < count) {
+          const piece = data.subarray(next * this.#chunkBytes, (next + 1) * this.#chunkBytes)
+          chunks.insertChunk.run(snapshot.index, next, piece)
+          next++
+          return false
+        }
+        chunks.upsertSnapshot.run(snapshot.index, snapshot.term, JSON.stringify(snapshot.voters), null, count)
+      } catch (error) {
+        throw translateSqliteError(error, this.path)
+      }
+      placed = true
+      this.#snapshotIndex = Math.max(this.#snapshotIndex, snapshot.index)
+      this.#lastIndex = Math.max(this.#lastIndex, snapshot.index)
+      this.#snapshotGeneration++
+      return false
+    }
   }
 
   close(): void {
@@ -174,12 +254,42 @@ export class SqliteStore implements SqliteRaftStorage {
   }
 
   #writeSnapshot(snapshot: Snapshot): void {
-    this.#statements.upsertSnapshot.run(
+    const chunks = this.#statements.chunks
+    if (chunks === undefined) throw new StateCorruptError(this.path, 'a version-1 store is only read')
+    chunks.upsertSnapshot.run(
       snapshot.index,
       snapshot.term,
       JSON.stringify(snapshot.voters),
       toBlob(snapshot.data),
+      0,
     )
+    // Pieces of the previous snapshot, or of one being written, are obsolete now.
+    chunks.deleteAllChunks.run()
+  }
+
+  /** The bytes of the snapshot at `index` from its `count` pieces (undefined when it has none). */
+  #readChunks(index: number, count: number): Uint8Array | undefined {
+    if (count === 0) return undefined
+    const rows = this.#statements.chunks?.selectChunks.all(index) ?? []
+    rows.forEach((row, i) => {
+      if (row.seq !== i) throw new StateCorruptError(this.path, `snapshot piece ${i} of ${count} is missing`)
+    })
+    if (rows.length !== count) {
+      throw new StateCorruptError(this.path, `the snapshot has ${rows.length} of its ${count} pieces`)
+    }
+    const joined = Buffer.concat(rows.map((row) => row.data))
+    return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
+  }
+
+  /** A snapshot must not be older than the entry it claims to cover says. */
+  #checkCompaction(snapshot: Snapshot): void {
+    const stored = this.#statements.selectEntryTerm.get(snapshot.index)
+    if (stored !== undefined && stored.term !== snapshot.term) {
+      throw new InvalidArgumentError(
+        'snapshot.term',
+        `is ${snapshot.term} but the entry at index ${snapshot.index} has term ${stored.term}`,
+      )
+    }
   }
 
   #refuseOlderSnapshot(snapshot: Snapshot): void {

@@ -39,7 +39,7 @@ describe('state.db backup and verification', () => {
     expect(info).toMatchObject({
       nodeId: 'n1',
       clusterId: 'c1',
-      schemaVersion: 1,
+      schemaVersion: 2,
       term: 1,
       commitIndex: 2,
       lastIndex: 2,

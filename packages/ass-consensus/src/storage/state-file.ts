@@ -65,16 +65,17 @@ export async function verifyStateFile(path: string, owner: StoreOwner): Promise<
       .filter((result) => result !== 'ok')
     if (problems.length > 0)
       throw new StateCorruptError(path, `integrity_check: ${problems.slice(0, 3).join('; ')}`)
-    if (identifyStore(db, path, owner) === 'empty')
-      throw new StateCorruptError(path, 'an empty database, not a DWCP state store')
+    const kind = identifyStore(db, path, owner)
+    if (kind === 'empty') throw new StateCorruptError(path, 'an empty database, not a DWCP state store')
+    const schemaVersion = kind === 'dwcp-v1' ? 1 : STATE_STORE_SCHEMA_VERSION
     // Reading the log back through the store itself checks what SQLite cannot: entry order, blobs, voters.
-    const { hardState, entries, snapshot } = new SqliteStore(db, path).load()
+    const { hardState, entries, snapshot } = new SqliteStore(db, path, { schemaVersion }).load()
     const snapshotIndex = snapshot?.index ?? 0
     return {
       path,
       nodeId: owner.nodeId,
       clusterId: owner.clusterId,
-      schemaVersion: STATE_STORE_SCHEMA_VERSION,
+      schemaVersion,
       sizeBytes,
       term: hardState.term,
       commitIndex: hardState.commit,

@@ -48,6 +48,16 @@ export class ReopenableStorage implements RaftStorage {
     this.#current().compact(snapshot)
   }
 
+  /** Steps of the open file's compaction; a step after the file was closed (or reopened) throws. */
+  beginCompaction(snapshot: Snapshot): () => boolean {
+    const store = this.#current()
+    const step = store.beginCompaction(snapshot)
+    return () => {
+      if (this.#store !== store) throw new NotStartedError(`state store ${this.path} (reopened)`)
+      return step()
+    }
+  }
+
   /** Closes the file if it is open. */
   close(): void {
     this.#store?.close()

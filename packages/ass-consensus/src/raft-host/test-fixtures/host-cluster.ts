@@ -13,6 +13,8 @@ export interface HostClusterOptions {
   host?: Partial<Omit<RaftHostOptions, 'id' | 'peers' | 'storage' | 'transport' | 'clock' | 'random'>>
   /** Metrics given to every host. */
   metrics?: Metrics
+  /** Storages write snapshots in this many steps (`beginCompaction`); unset, at once (`compact`). */
+  compactionSteps?: number
 }
 
 /** Lets every promise chain that is ready run (a few levels of `await` deep); no timer is involved. */
@@ -36,7 +38,7 @@ export class HostCluster {
     readonly ids: readonly NodeId[],
     private readonly options: HostClusterOptions,
   ) {
-    for (const id of ids) this.storages.set(id, new MemoryRaftStorage())
+    for (const id of ids) this.storages.set(id, this.newStorage())
   }
 
   /** Starts every host. */
@@ -48,7 +50,7 @@ export class HostCluster {
   async start(id: NodeId, peers: readonly NodeId[] = this.ids): Promise<RaftReplicator> {
     let storage = this.storages.get(id)
     if (!storage) {
-      storage = new MemoryRaftStorage()
+      storage = this.newStorage()
       this.storages.set(id, storage)
     }
     const replicator = new RaftReplicator({
@@ -158,5 +160,10 @@ export class HostCluster {
       maxMs,
       'convergence',
     )
+  }
+
+  private newStorage(): MemoryRaftStorage {
+    const steps = this.options.compactionSteps
+    return new MemoryRaftStorage(steps === undefined ? {} : { compactionSteps: steps })
   }
 }

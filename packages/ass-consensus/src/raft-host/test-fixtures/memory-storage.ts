@@ -14,7 +14,22 @@ export class MemoryRaftStorage implements RaftStorage {
   saves = 0
   /** Number of `compact` calls. */
   compactions = 0
+  /**
+   * When set, `beginCompaction` exists and takes this many steps before the snapshot is in place (as a store
+   * writing it in pieces does); unset, the host uses `compact`.
+   */
+  compactionSteps: number | undefined
+  /** Steps run by `beginCompaction` so far. */
+  compactionStepsRun = 0
   private closed = false
+
+  /** Set in the constructor only when `compactionSteps` is given. */
+  beginCompaction?: (snapshot: Snapshot) => () => boolean
+
+  constructor(options: { compactionSteps?: number } = {}) {
+    this.compactionSteps = options.compactionSteps
+    if (this.compactionSteps !== undefined) this.beginCompaction = (s) => this.stepwiseCompaction(s)
+  }
 
   load(): PersistedState {
     this.checkOpen()
@@ -49,6 +64,20 @@ export class MemoryRaftStorage implements RaftStorage {
 
   close(): void {
     this.closed = true
+  }
+
+  private stepwiseCompaction(snapshot: Snapshot): () => boolean {
+    const before = this.snapshot
+    let left = this.compactionSteps ?? 1
+    return () => {
+      this.checkOpen()
+      this.compactionStepsRun++
+      // Another snapshot stored meanwhile abandons this one.
+      if (this.snapshot !== before) return true
+      if (--left > 0) return false
+      this.compact(snapshot)
+      return true
+    }
   }
 
   private lastIndex(): number {
