@@ -20,19 +20,18 @@ import { decodeRaftMessage, encodeRaftMessage } from '../raft-wire/raft-codec.js
 import { inEffect, type MembershipChange, MembershipQueue } from './membership-queue.js'
 import { PendingProposals } from './pending-proposals.js'
 import { PendingReads } from './pending-reads.js'
+import { SnapshotWork } from './snapshot-work.js'
 import type { ProposeOutcome, RaftHostOptions } from './types.js'
 
 /** Most `ready()` rounds handled in one turn; what remains is handled in the next one, so a turn stays short. */
 const READY_ROUNDS_MAX = 16
 /**
  * Entries applied between two snapshots by default: etcd's `--snapshot-count`. A snapshot serializes the whole
- * state machine (in slices of {@link SNAPSHOT_SLICE_MS} when it supports `beginSnapshot`) and writes it to
- * storage (in pieces, one per turn, when the storage supports `beginCompaction`): tens of megabytes for
- * 100,000 keys, so it must stay rare.
+ * state machine (in slices when it supports `beginSnapshot`) and writes it to storage (in pieces when the
+ * storage supports `beginCompaction`), within a share of the event loop (see {@link SnapshotWork}): tens of
+ * megabytes for 100,000 keys, so it must stay rare.
  */
 export const DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100_000
-/** Longest stretch of snapshot serialization per turn of the event loop, in milliseconds. */
-const SNAPSHOT_SLICE_MS = 4
 /** Most membership changes queued at once: they are applied one at a time anyway. */
 const MEMBERSHIP_CHANGES_MAX = 16
 
@@ -57,10 +56,8 @@ export class RaftHost implements Startable {
   private loop: TickLoop | undefined
   private unsubscribe: (() => void) | undefined
   private applied = 0
-  /** A snapshot being serialized in steps (see {@link RaftStateMachine.beginSnapshot}). */
-  private snapshotting: { index: number; step: () => Uint8Array | undefined } | undefined
-  /** A snapshot being written to storage in steps (see {@link RaftStorage.beginCompaction}). */
-  private compacting: (() => boolean) | undefined
+  /** A snapshot being serialized and written, in the background of the writes. */
+  private readonly snapshots: SnapshotWork
   private installed = 0
   /** The hard state last written, and one not yet written (only its commit index changed). */
   private savedHardState: HardState | undefined
@@ -79,6 +76,14 @@ export class RaftHost implements Startable {
     )
     this.reads = new PendingReads(options.maxPendingReads ?? 1024)
     this.changes = new MembershipQueue(this.proposals, MEMBERSHIP_CHANGES_MAX)
+    this.snapshots = new SnapshotWork({
+      clock: options.clock,
+      storage: options.storage,
+      logger: this.logger,
+      errors: this.errors,
+      compact: (index, data) => this.node?.compact(index, data),
+      wake: () => this.scheduleReady(),
+    })
   }
 
   /** This node's id. */
@@ -169,10 +174,9 @@ export class RaftHost implements Startable {
     if (!this.node) return
     this.handleReady()
     this.flushHardState()
-    // A snapshot still being serialized is dropped: the log it would have compacted is all persisted.
-    this.snapshotting = undefined
-    // So is one being written: the store keeps the previous snapshot and every entry until it is in place.
-    this.compacting = undefined
+    // A snapshot still being serialized or written is dropped: the log it would have compacted is all
+    // persisted, and the store keeps the previous snapshot until a new one is in place.
+    this.snapshots.stop()
     this.loop?.stop()
     this.loop = undefined
     this.unsubscribe?.()
@@ -290,8 +294,7 @@ export class RaftHost implements Startable {
       this.maybeSnapshot(node)
       this.checkLeadership(node)
     }
-    this.continueSnapshot(node)
-    this.continueCompaction()
+    this.snapshots.run()
     // A leader can step down on a tick without any Ready (check-quorum keeps term and vote): check anyway.
     this.checkLeadership(node)
     // Queued reads and changes are retried at the next Ready (each tick makes one), never in a busy loop.
@@ -355,77 +358,16 @@ export class RaftHost implements Startable {
     this.proposals.applied(entry, result, node.leader)
   }
 
+  /** Starts a snapshot every `snapshotEveryEntries` applied entries (one at a time). */
   private maybeSnapshot(node: RaftNode): void {
-    if (this.snapshotting || this.compacting) return
+    if (this.snapshots.busy) return
     const every = this.options.snapshotEveryEntries ?? DEFAULT_SNAPSHOT_EVERY_ENTRIES
     if (this.applied - (node.snapshot?.index ?? 0) < every) return
     const machine = this.options.stateMachine
-    if (machine.beginSnapshot) {
-      this.snapshotting = { index: this.applied, step: machine.beginSnapshot() }
-      this.continueSnapshot(node)
-      return
-    }
-    this.compactTo(node, this.applied, machine.snapshot())
-  }
-
-  /**
-   * Runs the snapshot in progress for at most {@link SNAPSHOT_SLICE_MS}, then compacts when it is complete or
-   * asks for another turn. The log is compacted to the index the snapshot was begun at: commands applied since
-   * stay in the log. A snapshot installed from the leader meanwhile makes this one obsolete (`compact` refuses
-   * an index it already covers).
-   */
-  private continueSnapshot(node: RaftNode): void {
-    const snapshotting = this.snapshotting
-    if (!snapshotting) return
-    const clock = this.options.clock
-    const startedMs = clock.now()
-    let data: Uint8Array | undefined
-    do data = snapshotting.step()
-    while (data === undefined && clock.now() - startedMs < SNAPSHOT_SLICE_MS)
-    if (data === undefined) {
-      this.scheduleReady()
-      return
-    }
-    this.snapshotting = undefined
-    this.compactTo(node, snapshotting.index, data)
-  }
-
-  private compactTo(node: RaftNode, index: number, data: Uint8Array): void {
-    const snapshot = node.compact(index, data)
-    if (!snapshot) return
-    const storage = this.options.storage
-    if (storage.beginCompaction) {
-      this.compacting = storage.beginCompaction(snapshot)
-      this.logger.debug({ index: snapshot.index }, 'took a snapshot; writing it')
-      this.scheduleReady()
-      return
-    }
-    storage.compact(snapshot)
-    this.logger.debug({ index: snapshot.index }, 'took a snapshot')
-  }
-
-  /**
-   * Runs one step of the snapshot being written (one storage transaction of about a megabyte), and asks for
-   * another turn until it is done. Writes go on meanwhile: the store keeps the previous snapshot and every
-   * entry until the new one is in place. A step that fails leaves the store as it was (the log not
-   * compacted); the next snapshot is taken after another `snapshotEveryEntries` entries.
-   */
-  private continueCompaction(): void {
-    const step = this.compacting
-    if (!step) return
-    let done: boolean
-    try {
-      done = step()
-    } catch (error) {
-      this.compacting = undefined
-      this.errors?.inc({ component: 'raft', code: isDwcpError(error) ? error.code : 'DWCP_ERR_INTERNAL' })
-      this.logger.error({ error }, 'writing a snapshot failed; the log stays uncompacted')
-      return
-    }
-    if (done) {
-      this.compacting = undefined
-      this.logger.debug({}, 'snapshot written')
-    } else this.scheduleReady()
+    // The log is compacted to the index the snapshot is begun at: commands applied since stay in the log. A
+    // snapshot installed from the leader meanwhile makes this one obsolete (the node refuses to compact to it).
+    if (machine.beginSnapshot) this.snapshots.serialize(this.applied, machine.beginSnapshot())
+    else this.snapshots.store(this.applied, machine.snapshot())
   }
 
   /** Fails what only a leader can finish once this node stops leading (or leads in a later term). */

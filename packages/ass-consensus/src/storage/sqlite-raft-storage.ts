@@ -19,7 +19,7 @@ export interface SqliteRaftStorageOptions {
   clusterId?: string | undefined
   /**
    * Size of the pieces a snapshot larger than this is written in by `beginCompaction`, one transaction each.
-   * @default 1 MiB
+   * @default 256 KiB
    */
   snapshotChunkBytes?: number | undefined
 }

@@ -13,9 +13,9 @@ import { validateEntries, validateHardState, validateSnapshot } from './validate
 const PRUNE_BATCH_ENTRIES = 2_000
 /**
  * Default size of the pieces {@link SqliteStore.beginCompaction} writes a snapshot in. One piece is one
- * transaction of a few milliseconds; a 40 MB snapshot written at once held the event loop for about 135 ms.
+ * transaction of a millisecond or two; a 40 MB snapshot written at once held the event loop for about 135 ms.
  */
-const DEFAULT_SNAPSHOT_CHUNK_BYTES = 2 ** 20
+const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024
 /** Rows of an older snapshot's pieces deleted per step once a new snapshot is in place. */
 const CLEANUP_CHUNKS_PER_STEP = 2
 
