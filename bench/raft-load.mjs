@@ -7,7 +7,7 @@
 // them completes, so that throughput and latency describe the same writes.
 import { randomBytes } from 'node:crypto'
 import { Agent, request } from 'node:http'
-import { performance } from 'node:perf_hooks'
+import { PerformanceObserver, performance } from 'node:perf_hooks'
 
 // Values are slices, at random offsets, of one block of random bytes made up front: random (nothing for a
 // store to compress) without paying for the random generator inside the timed loop.
@@ -105,7 +105,9 @@ export function httpPutJson(agent, url, body, { method = 'POST', timeoutMs = 10_
  * @param {(client: { id: number, agent: Agent, endpoint: string }, key: string, value: Buffer) => Promise<void>}
  *   options.put writes `value` at `key` and resolves once the write is committed
  * @returns {Promise<{ commits: number, seconds: number, commitsPerSecond: number, p50Ms: number,
- *   p99Ms: number, maxMs: number, errors: number, firstError?: string }>}
+ *   p99Ms: number, maxMs: number, errors: number, firstError?: string, sortedLatencies: Float64Array,
+ *   loadGc: { count: number, totalMs: number, maxMs: number } }>} (`sortedLatencies`: every recorded latency,
+ *   ascending; `loadGc`: this process's garbage-collection pauses in the measured time)
  */
 export async function runPutLoad({
   endpoints,
@@ -134,6 +136,17 @@ export async function runPutLoad({
   const startedAt = performance.now()
   const measureFrom = startedAt + warmupMs
   const measureUntil = measureFrom + durationMs
+  // This process's own garbage-collection pauses in the measured time: each delays the writes in flight.
+  const loadGc = { count: 0, totalMs: 0, maxMs: 0 }
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.startTime < measureFrom || entry.startTime >= measureUntil) continue
+      loadGc.count++
+      loadGc.totalMs += entry.duration
+      loadGc.maxMs = Math.max(loadGc.maxMs, entry.duration)
+    }
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
 
   const runClient = async (id) => {
     const client = { id, agent, endpoint: endpoints[id % endpoints.length] }
@@ -163,6 +176,7 @@ export async function runPutLoad({
     await Promise.all(Array.from({ length: concurrency }, (_, id) => runClient(id)))
   } finally {
     agent.destroy()
+    gcObserver.disconnect()
   }
 
   const commits = latencies.length
@@ -176,6 +190,8 @@ export async function runPutLoad({
     p99Ms: percentile(sorted, 0.99) ?? Number.NaN,
     maxMs: commits ? sorted[commits - 1] : Number.NaN,
     errors,
+    sortedLatencies: sorted,
+    loadGc,
   }
   if (firstError !== undefined) result.firstError = firstError
   return result

@@ -18,7 +18,8 @@
 // BENCH_PARTS=throughput,election runs some parts (the others keep their previous results); BENCH_CONCURRENCY
 // (e.g. 16), BENCH_REPEATS, BENCH_KILLS, BENCH_DURATION_MS, BENCH_WARMUP_MS and BENCH_CLUSTER_WARMUP_MS shorten a run; rows of
 // concurrencies not rerun are kept from the previous results file, each row stamped with the date it was
-// measured. BENCH_CPU_PROF=<dir> runs our members under --cpu-prof (profiles written there when they stop).
+// measured. BENCH_CPU_PROF=<dir> runs our members under --cpu-prof (profiles written there when they stop);
+// BENCH_NODE_FLAGS='--flag …' passes Node/V8 flags to our members (to study the garbage collector, say).
 // The data directories are under bench/.cache/raft/ (a real disk) and are removed at the end, with every process
 // this benchmark started, whether it succeeds or fails.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -46,6 +47,8 @@ const VALUE_BYTES = 256
 const ELECTION_TIMEOUT_MS = 150
 const LIGHT_LOAD_CONCURRENCY = 4
 const ELECTION_WAIT_MS = 10_000
+/** Quantiles of each run's write latency printed beside its p50 and p99. */
+const LATENCY_QUANTILES = [0.5, 0.9, 0.98, 0.99, 0.995, 0.999]
 const STARTUP_TIMEOUT_MS = 30_000
 const STOP_GRACE_MS = 5_000
 
@@ -57,6 +60,7 @@ const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000)
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1_000)
 const clusterWarmupMs = Number(process.env.BENCH_CLUSTER_WARMUP_MS ?? 10_000)
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 const log = (line) => console.log(line)
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms))
 
@@ -135,7 +139,7 @@ async function startOurCluster({ watchMs = 1 } = {}) {
         watchMs,
       },
       {
-        flags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+        flags: [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), ...nodeFlags],
         startupTimeoutMs: STARTUP_TIMEOUT_MS,
         onEvent: (event) => {
           if (event.event !== 'leader') return
@@ -255,6 +259,7 @@ const rounded = (run) => ({
   cpuMsPerCommit: Number(((run.memberCores * 1000) / run.commitsPerSecond).toFixed(3)),
   ...(run.errors ? { errors: run.errors } : {}),
   ...(run.leaderEventLoopMaxMs !== undefined ? { leaderEventLoopMaxMs: run.leaderEventLoopMaxMs } : {}),
+  ...(run.leaderGc ? { leaderGc: run.leaderGc } : {}),
   ...(run.termsDuringRun ? { termsDuringRun: run.termsDuringRun } : {}),
 })
 
@@ -268,6 +273,7 @@ async function observeLeaderEventLoop(endpoint) {
     agent.destroy()
     return {
       leaderEventLoopMaxMs: after.eventLoopDelay?.maxMs,
+      leaderGc: after.gc,
       ...(after.term !== before.term ? { termsDuringRun: after.term - before.term } : {}),
     }
   }
@@ -337,10 +343,21 @@ async function measureThroughput() {
         log(
           `  concurrency ${concurrency}, run ${i + 1}: ours ${o.commitsPerSecond.toFixed(0)} commits/s` +
             ` (p99 ${o.p99Ms.toFixed(1)} ms, longest stall of the leader's event loop ${o.leaderEventLoopMaxMs} ms` +
+            `${o.leaderGc ? `, GC pauses: ${o.leaderGc.minorCount} minor (max ${o.leaderGc.minorMaxMs}, total ${o.leaderGc.minorTotalMs} ms), ${o.leaderGc.majorCount} major (max ${o.leaderGc.majorMaxMs}, total ${o.leaderGc.majorTotalMs} ms)` : ''}` +
             `${o.termsDuringRun ? `, ${o.termsDuringRun} new term(s): an election during the run` : ''}),` +
             ` etcd ${e.commitsPerSecond.toFixed(0)} commits/s (p99 ${e.p99Ms.toFixed(1)} ms);` +
             ` members' CPU: ours ${o.memberCores.toFixed(2)} cores, etcd ${e.memberCores.toFixed(2)} cores`,
         )
+        // The shape of each latency distribution, and the load generator's own GC pauses (which delay the
+        // writes it is measuring, for both sides alike).
+        for (const [side, run] of [
+          ['ours', o],
+          ['etcd', e],
+        ])
+          log(
+            `    ${side} latency ms: ${LATENCY_QUANTILES.map((q) => `p${q * 100} ${percentile(run.sortedLatencies, q).toFixed(2)}`).join(', ')};` +
+              ` load generator GC: ${run.loadGc.count} pauses, ${run.loadGc.totalMs.toFixed(1)} ms`,
+          )
         if (!ours.has(concurrency) || o.commitsPerSecond > ours.get(concurrency).commitsPerSecond)
           ours.set(concurrency, o)
         if (!etcd.has(concurrency) || e.commitsPerSecond > etcd.get(concurrency).commitsPerSecond)
