@@ -4,12 +4,15 @@ import type { RaftStateMachine } from './types.js'
 /** A command of the replicated key/value state, as it travels in the log (JSON). */
 export type KvCommand = { op: 'set'; key: string; value: JsonValue } | { op: 'delete'; key: string }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** Encodes a command as UTF-8 JSON. */
+/**
+ * Encodes a command as UTF-8 JSON. The bytes come from Node's shared buffer pool (one ArrayBuffer per 8 KiB of
+ * small commands, not one each): the leader keeps every command in its log until the next snapshot.
+ */
 export function encodeKvCommand(command: KvCommand): Uint8Array {
-  return encoder.encode(JSON.stringify(command))
+  const bytes = Buffer.from(JSON.stringify(command), 'utf8')
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 /** Decodes a command; `undefined` for anything that is not one (it is then applied as a no-op everywhere). */
