@@ -1,45 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { isDwcpError } from '@dwcp/core'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Entry, Snapshot } from '../raft/types.js'
-import { openSqliteRaftStorage, type SqliteRaftStorage } from './sqlite-raft-storage.js'
 import { verifyStateFile } from './state-file.js'
+import { useTempStores } from './test-fixtures/temp-stores.js'
 
 const CHUNK_BYTES = 64
 
-let directory: string
-const opened: SqliteRaftStorage[] = []
-
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'dwcp-raft-compaction-'))
-})
-
-afterEach(() => {
-  for (const storage of opened.splice(0)) {
-    try {
-      storage.close()
-    } catch {
-      // already closed by the test
-    }
-  }
-  rmSync(directory, { recursive: true, force: true })
-})
-
-const statePath = () => join(directory, 'state.db')
-
-function open(): SqliteRaftStorage {
-  const storage = openSqliteRaftStorage({
-    path: statePath(),
-    nodeId: 'n1',
-    clusterId: 'c1',
-    snapshotChunkBytes: CHUNK_BYTES,
-  })
-  opened.push(storage)
-  return storage
-}
+const stores = useTempStores('dwcp-raft-compaction-')
+const { statePath } = stores
+const open = () => stores.open({ snapshotChunkBytes: CHUNK_BYTES })
 
 function entries(fromIndex: number, count: number, term: number): Entry[] {
   return Array.from({ length: count }, (_, offset) => ({
@@ -169,7 +139,7 @@ describe('SqliteRaftStorage.beginCompaction (a snapshot written in pieces)', () 
       error ??
       (() => {
         try {
-          opened.at(-1)!.load()
+          stores.opened.at(-1)!.load()
         } catch (thrown) {
           return thrown
         }

@@ -1,43 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isDwcpError } from '@dwcp/core'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Entry, Snapshot } from '../raft/types.js'
-import { openSqliteRaftStorage, type SqliteRaftStorage } from './sqlite-raft-storage.js'
+import { openSqliteRaftStorage } from './sqlite-raft-storage.js'
+import { useTempStores } from './test-fixtures/temp-stores.js'
 
-let directory: string
-const opened: SqliteRaftStorage[] = []
-
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'dwcp-raft-storage-'))
-})
-
-afterEach(() => {
-  for (const storage of opened.splice(0)) {
-    try {
-      storage.close()
-    } catch {
-      // already closed by the test
-    }
-  }
-  rmSync(directory, { recursive: true, force: true })
-})
-
-function statePath(): string {
-  return join(directory, 'state.db')
-}
-
-function open(options: { nodeId?: string; clusterId?: string; path?: string } = {}): SqliteRaftStorage {
-  const storage = openSqliteRaftStorage({
-    path: options.path ?? statePath(),
-    nodeId: options.nodeId ?? 'n1',
-    clusterId: options.clusterId ?? 'c1',
-  })
-  opened.push(storage)
-  return storage
-}
+const stores = useTempStores('dwcp-raft-storage-')
+const { statePath, open } = stores
 
 function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values)
@@ -272,7 +243,7 @@ describe('openSqliteRaftStorage on a file that is not this node’s store', () =
   it('refuses another cluster’s store, and a store bound to no cluster when one is named', () => {
     open().close()
     expectForeign(() => open({ clusterId: 'c2' }))
-    const unbound = join(directory, 'unbound.db')
+    const unbound = join(stores.directory(), 'unbound.db')
     openSqliteRaftStorage({ path: unbound, nodeId: 'n1' }).close()
     expectForeign(() => open({ path: unbound }))
   })
