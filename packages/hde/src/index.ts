@@ -36,6 +36,7 @@ export {
 export { type ChunkClass, classifyChunk } from './adaptive/data-class.js'
 export * from './block-delta/index.js'
 export { frameCrc32c } from './checksum.js'
+export * from './chunk/index.js'
 export * from './codecs/index.js'
 export * from './dedup/index.js'
 export * from './delta/index.js'
