@@ -1,11 +1,11 @@
-import { METRIC_NAMES } from '@dwcp/core'
 import { describe, expect, it } from 'vitest'
 import {
   findMetricDefinition,
   LATENCY_BUCKETS_SECONDS,
   METRIC_DEFINITIONS,
   PREDICTION_LATENCY_BUCKETS_SECONDS,
-} from './definitions.js'
+} from './metric-definitions.js'
+import { METRIC_NAMES } from './metrics.js'
 
 const names = Object.values(METRIC_NAMES)
 

@@ -1,4 +1,4 @@
-import { METRIC_NAMES, type MetricName } from '@dwcp/core'
+import { METRIC_NAMES, type MetricName } from './metrics.js'
 
 /** The Prometheus type of a runbook metric. */
 export type MetricType = 'counter' | 'gauge' | 'histogram'

@@ -1,6 +1,6 @@
 /**
  * The metric names of the operations runbook. They are a contract with dashboards and alert rules: never rename
- * one. See DESIGN.md §7.
+ * one. See DESIGN.md §7; each one's type, labels and buckets are in `METRIC_DEFINITIONS`.
  */
 export const METRIC_NAMES = {
   amstBytesSent: 'dwcp_amst_bytes_sent_total',
@@ -54,8 +54,9 @@ export interface Histogram {
 }
 
 /**
- * Where components record their metrics. Implemented by `@dwcp/metrics` over prom-client; a component takes it
- * as an optional component (`metrics?`) and records nothing when it is absent.
+ * Where components record their metrics. Implemented by `@dwcp/metrics` over prom-client, and in memory for
+ * tests by `memoryMetrics()` of `@dwcp/core/testing`; both check every call against `METRIC_DEFINITIONS`. A
+ * component takes it as an optional component (`metrics?`) and records nothing when it is absent.
  */
 export interface Metrics {
   /** The counter with this runbook name. */

@@ -2,8 +2,9 @@
  * @packageDocumentation
  * DWCP's metrics: core's `Metrics` over a prom-client registry of its own, with every runbook metric
  * (DESIGN.md §7) registered up front under its fixed name, type, labels and buckets, and rendered in the
- * Prometheus text format for `GET /metrics`. Unknown names, type mismatches and undeclared labels throw
- * `InvalidArgumentError` (`DWCP_ERR_INVALID_ARGUMENT`).
+ * Prometheus text format for `GET /metrics`. The definitions and the checks of each call are core's
+ * (`METRIC_DEFINITIONS`, `requireMetricDefinition`, `checkMetricLabels`, `checkMetricValue`): unknown names,
+ * type mismatches and undeclared labels throw `InvalidArgumentError` (`DWCP_ERR_INVALID_ARGUMENT`).
  *
  * @example
  * ```ts
@@ -17,6 +18,8 @@
  * const body = await metrics.render() // serve with `Content-Type: ${metrics.contentType}`
  * ```
  */
+// The definitions live in core, so every package's tests can validate against them; re-exported here because
+// this package's API has always offered them.
 export {
   findMetricDefinition,
   LATENCY_BUCKETS_SECONDS,
@@ -24,7 +27,7 @@ export {
   type MetricDefinition,
   type MetricType,
   PREDICTION_LATENCY_BUCKETS_SECONDS,
-} from './definitions.js'
+} from '@dwcp/core'
 export {
   createObservabilityHandler,
   type ObservabilityHandler,

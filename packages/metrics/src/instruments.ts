@@ -1,12 +1,17 @@
-import type { Counter, Gauge, Histogram } from '@dwcp/core'
+import {
+  type Counter,
+  checkMetricLabels,
+  checkMetricValue,
+  type Gauge,
+  type Histogram,
+  type MetricDefinition,
+} from '@dwcp/core'
 import {
   Counter as PromCounter,
   Gauge as PromGauge,
   Histogram as PromHistogram,
   type Registry,
 } from 'prom-client'
-import type { MetricDefinition } from './definitions.js'
-import { checkLabels, checkValue } from './validate.js'
 
 /** A runbook metric registered in one registry, with the core-facing object that records into it. */
 export type Instrument =
@@ -23,7 +28,7 @@ function createCounter(definition: MetricDefinition, registry: Registry): Counte
   })
   return Object.freeze({
     inc(labels, value = 1) {
-      metric.inc(checkLabels(definition, labels), checkValue(definition, value, true))
+      metric.inc(checkMetricLabels(definition, labels), checkMetricValue(definition, value, true))
     },
   } satisfies Counter)
 }
@@ -37,13 +42,13 @@ function createGauge(definition: MetricDefinition, registry: Registry): Gauge {
   })
   return Object.freeze({
     set(value, labels) {
-      metric.set(checkLabels(definition, labels), checkValue(definition, value, false))
+      metric.set(checkMetricLabels(definition, labels), checkMetricValue(definition, value, false))
     },
     inc(labels, value = 1) {
-      metric.inc(checkLabels(definition, labels), checkValue(definition, value, false))
+      metric.inc(checkMetricLabels(definition, labels), checkMetricValue(definition, value, false))
     },
     dec(labels, value = 1) {
-      metric.dec(checkLabels(definition, labels), checkValue(definition, value, false))
+      metric.dec(checkMetricLabels(definition, labels), checkMetricValue(definition, value, false))
     },
   } satisfies Gauge)
 }
@@ -58,7 +63,7 @@ function createHistogram(definition: MetricDefinition, registry: Registry): Hist
   })
   return Object.freeze({
     observe(value, labels) {
-      metric.observe(checkLabels(definition, labels), checkValue(definition, value, false))
+      metric.observe(checkMetricLabels(definition, labels), checkMetricValue(definition, value, false))
     },
   } satisfies Histogram)
 }

@@ -1,7 +1,13 @@
-import { isDwcpError, type LogFields, type Logger, METRIC_NAMES, type MetricName } from '@dwcp/core'
+import {
+  isDwcpError,
+  type LogFields,
+  type Logger,
+  METRIC_DEFINITIONS,
+  METRIC_NAMES,
+  type MetricName,
+} from '@dwcp/core'
 import { register as globalRegistry, Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { METRIC_DEFINITIONS } from './definitions.js'
 import { prometheusMetrics } from './prometheus-metrics.js'
 
 /** Runs `fn` and returns what it threw, failing the test when it throws nothing. */

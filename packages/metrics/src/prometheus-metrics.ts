@@ -2,14 +2,15 @@ import {
   type Counter,
   type Gauge,
   type Histogram,
-  InvalidArgumentError,
   type Logger,
+  METRIC_DEFINITIONS,
   type Metrics,
+  type MetricType,
   raceAbort,
+  requireMetricDefinition,
   silentLogger,
 } from '@dwcp/core'
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { METRIC_DEFINITIONS, type MetricType } from './definitions.js'
 import { createInstrument, type Instrument } from './instruments.js'
 import { checkDefaultLabels } from './validate.js'
 
@@ -94,14 +95,9 @@ class PrometheusRegistryMetrics implements PrometheusMetrics {
   }
 
   #lookup<T extends MetricType>(name: string, type: T): Api<T> {
-    const instrument = this.#instruments.get(name)
-    if (instrument === undefined) {
-      throw new InvalidArgumentError('name', `"${String(name)}" is not a DWCP metric name (see METRIC_NAMES)`)
-    }
-    if (instrument.type !== type) {
-      throw new InvalidArgumentError('name', `${name} is a ${instrument.type}, not a ${type}`)
-    }
-    return instrument.api as Api<T>
+    // Core's check, shared with the in-memory registry tests use, so both refuse the same names.
+    const definition = requireMetricDefinition(name, type)
+    return (this.#instruments.get(definition.name) as Instrument).api as Api<T>
   }
 }
 
