@@ -56,6 +56,8 @@ describe('memoryMetrics recording', () => {
     expect(metrics.gaugeValue(METRIC_NAMES.amstActiveStreams, { transport: 'rdma' })).toBe(-2)
     metrics.gauge(METRIC_NAMES.hdeDeltaHitRate).set(0.25)
     expect(metrics.gaugeValue(METRIC_NAMES.hdeDeltaHitRate)).toBe(0.25)
+    metrics.gauge(METRIC_NAMES.hdeDeltaHitRate).set(0.25)
+    expect(metrics.series(METRIC_NAMES.hdeDeltaHitRate)[0]).toMatchObject({ value: 0.25, updates: 2 })
   })
 
   it('keeps histogram observations, their count and their sum', () => {
@@ -84,12 +86,20 @@ describe('memoryMetrics recording', () => {
         labels: { model: 'ewma' },
         value: 0.001,
         observations: [0.001],
+        updates: 1,
       },
-      { name: METRIC_NAMES.pbaInternetPredictions, type: 'counter', labels: {}, value: 1, observations: [] },
+      {
+        name: METRIC_NAMES.pbaInternetPredictions,
+        type: 'counter',
+        labels: {},
+        value: 1,
+        observations: [],
+        updates: 1,
+      },
     ])
     metrics.counter(METRIC_NAMES.pbaInternetPredictions).inc()
     expect(listed[1]!.value).toBe(1)
-    expect(metrics.series(METRIC_NAMES.pbaInternetPredictions)[0]!.value).toBe(2)
+    expect(metrics.series(METRIC_NAMES.pbaInternetPredictions)[0]).toMatchObject({ value: 2, updates: 2 })
   })
 
   it('does not let a caller move a series by changing its labels object afterwards', () => {

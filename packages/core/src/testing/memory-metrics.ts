@@ -132,7 +132,9 @@ class MemoryRegistry implements MemoryMetrics {
   ): void {
     const checkedLabels = checkMetricLabels(definition, labels)
     const checked = checkMetricValue(definition, value, nonNegative)
-    apply(this.#table.at(definition.name, definition.type, checkedLabels), checked)
+    const series = this.#table.at(definition.name, definition.type, checkedLabels)
+    apply(series, checked)
+    series.updates += 1
   }
 
   #find(name: MetricName, type: MetricType, labels: MetricLabels | undefined): MetricSeries | undefined {

@@ -13,6 +13,8 @@ export interface MetricSeries {
   readonly value: number
   /** A histogram's observations in the order they were made; empty for counters and gauges. */
   readonly observations: readonly number[]
+  /** How many calls recorded into the series: tells "set once" from "set twice to the same value". */
+  readonly updates: number
 }
 
 /** A series as the registry holds it, before {@link SeriesTable.list} copies it. */
@@ -22,6 +24,7 @@ export interface MutableSeries {
   readonly labels: Readonly<MetricLabels>
   value: number
   readonly observations: number[]
+  updates: number
 }
 
 /**
@@ -46,7 +49,7 @@ export class SeriesTable {
     let series = this.#series.get(key)
     if (series === undefined) {
       // A copy: a caller reusing and changing its labels object must not move a recorded series.
-      series = { name, type, labels: Object.freeze({ ...labels }), value: 0, observations: [] }
+      series = { name, type, labels: Object.freeze({ ...labels }), value: 0, observations: [], updates: 0 }
       this.#series.set(key, series)
     }
     return series
