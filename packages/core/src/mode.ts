@@ -32,4 +32,11 @@ export interface PathSample {
   jitterMs: number
   /** Whether the peer is reachable over RDMA (verbs through UCX). */
   rdma: boolean
+  /**
+   * True when `bandwidthBps` was not measured at full load: the sender was application-limited (it had nothing
+   * more to send) throughout the interval, so the figure is the previous estimate or a lower bound of what the
+   * path carries. A forecast should not be lowered by such a sample. Absent or false: a measurement at load,
+   * or nothing measured (`bandwidthBps` 0).
+   */
+  appLimited?: boolean
 }

@@ -1,3 +1,4 @@
+import type { Codec, CodecContext } from './codec.js'
 import type { ComponentHealth, Startable } from './lifecycle.js'
 import type { Mode, PathSample } from './mode.js'
 
@@ -79,6 +80,19 @@ export interface TransferOptions {
   signal?: AbortSignal
   /** Called as acknowledgements arrive. */
   onProgress?: (progress: TransferProgress) => void
+  /**
+   * Encodes every chunk before it goes on the wire: the chunk travels as the codec's frame, flagged as encoded,
+   * and the receiving session decodes it with its {@link TransportComponents.chunkDecoder}. Acknowledgements,
+   * progress, resume offsets and the digest stay in the object's original bytes; pacing and byte counters see
+   * the encoded ones. A chunk sent again is read and encoded again. @default no encoding (raw chunks)
+   */
+  codec?: Codec
+  /**
+   * The context each chunk is encoded in, read before every chunk so that a changing forecast (the predicted
+   * bandwidth) reaches the codec mid-transfer. Only used with {@link TransferOptions.codec}.
+   * @default `{ mode }`, the local node's mode
+   */
+  codecContext?: () => CodecContext
 }
 
 /** Outcome of a completed bulk transfer (on both sides). */
@@ -180,6 +194,11 @@ export interface TransportComponents {
   logger: import('./logger.js').Logger
   random?: import('./random.js').Random
   metrics?: import('./metrics.js').Metrics
+  /**
+   * Decodes the encoded chunks of incoming transfers (those a peer sent with {@link TransferOptions.codec}).
+   * Without it, an encoded chunk fails its transfer with `DWCP_ERR_COMPONENT_ABSENT`; the session lives on.
+   */
+  chunkDecoder?: Codec
 }
 
 /** A transport factory in the two-step style: `memoryTransport(init)(components)`. */

@@ -21,7 +21,16 @@ export type SessionFrame =
       outOfOrder?: boolean
     }
   | { type: 'transfer-reject'; id: string; reason: string }
-  | { type: 'chunk'; id: string; offsetBytes: number; bytes: Uint8Array }
+  | {
+      type: 'chunk'
+      id: string
+      /** Where the chunk sits in the original object. */
+      offsetBytes: number
+      /** The chunk, or the codec's frame of it when `encoded`. */
+      bytes: Uint8Array
+      /** The bytes are the sender's codec frame, to be decoded with the session's chunk decoder. */
+      encoded?: boolean
+    }
   | { type: 'ack'; id: string; ackedBytes: number }
   | { type: 'chunk-ack'; id: string; offsetBytes: number }
   | { type: 'transfer-end'; id: string; digest: string }

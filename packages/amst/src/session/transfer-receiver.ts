@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import {
   AbortedError,
   type Clock,
+  ComponentAbsentError,
   DigestMismatchError,
   DwcpError,
   type IncomingTransfer,
@@ -154,6 +155,11 @@ export class TransferReceiver implements IncomingTransfer {
     if (this.#settled) return
     switch (frame.type) {
       case 'chunk':
+        if (frame.encoded) {
+          // Decoding is not wired in yet: an encoded chunk cannot be written as it is.
+          this.fail(new ComponentAbsentError('chunk decoder', 'the peer sent an encoded chunk'), true)
+          return
+        }
         this.#onChunk(frame.offsetBytes, frame.bytes)
         return
       case 'transfer-end':

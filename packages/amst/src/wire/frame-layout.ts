@@ -41,8 +41,15 @@ export const FLAG_PEER_TRANSFER = 0x01
  */
 export const FLAG_OUT_OF_ORDER = 0x02
 
+/**
+ * Flag, on chunk frames only: the payload is the frame of the sender's codec, not the chunk itself. The
+ * sequence is still the chunk's offset in the original object; the receiver decodes the payload and checks
+ * that it yields exactly the chunk it expects there.
+ */
+export const FLAG_ENCODED = 0x04
+
 /** Flags a version-1 frame may carry; any other bit set is a protocol error. */
-export const KNOWN_FLAGS = FLAG_PEER_TRANSFER | FLAG_OUT_OF_ORDER
+export const KNOWN_FLAGS = FLAG_PEER_TRANSFER | FLAG_OUT_OF_ORDER | FLAG_ENCODED
 
 /** A frame as it sits on the wire, before the session's ids are resolved. */
 export interface RawFrame {

@@ -2,6 +2,7 @@ import { FrameCorruptError } from '@dwcp/core'
 import type { SessionFrame } from '../session/frames.js'
 import { CHUNK_LIST_DIGEST_PREFIX, IN_ORDER_DIGEST_PREFIX } from '../session/transfer-digest.js'
 import {
+  FLAG_ENCODED,
   FLAG_OUT_OF_ORDER,
   FLAG_PEER_TRANSFER,
   FrameType,
@@ -131,7 +132,12 @@ export class FrameEncoder {
       }
       case 'chunk':
         return this.#ours(frame.id, (n) =>
-          raw(FrameType.chunk, { transferId: n, sequence: frame.offsetBytes, payload: frame.bytes }),
+          raw(FrameType.chunk, {
+            flags: frame.encoded ? FLAG_ENCODED : 0,
+            transferId: n,
+            sequence: frame.offsetBytes,
+            payload: frame.bytes,
+          }),
         )
       case 'transfer-end': {
         const digest = digestBytes(frame.digest)
@@ -232,6 +238,8 @@ export class FrameDecoder {
     const outOfOrder = (raw.flags & FLAG_OUT_OF_ORDER) !== 0
     if (outOfOrder && !OUT_OF_ORDER_TYPES.has(raw.type))
       throw new FrameCorruptError(`frame type 0x${raw.type.toString(16)} with the out-of-order flag`)
+    if ((raw.flags & FLAG_ENCODED) !== 0 && raw.type !== FrameType.chunk)
+      throw new FrameCorruptError(`frame type 0x${raw.type.toString(16)} with the encoded flag`)
     switch (raw.type) {
       case FrameType.channelOpen: {
         if (raw.channel === 0 || this.#channels.has(raw.channel))
@@ -283,7 +291,9 @@ export class FrameDecoder {
       case FrameType.chunk:
         expectOwner(raw, peerNumbered, true)
         if (raw.payload.byteLength === 0) throw new FrameCorruptError('empty chunk')
-        return { type: 'chunk', id, offsetBytes: raw.sequence, bytes: raw.payload }
+        return (raw.flags & FLAG_ENCODED) !== 0
+          ? { type: 'chunk', id, offsetBytes: raw.sequence, bytes: raw.payload, encoded: true }
+          : { type: 'chunk', id, offsetBytes: raw.sequence, bytes: raw.payload }
       case FrameType.transferEnd:
         expectOwner(raw, peerNumbered, true)
         return { type: 'transfer-end', id, digest: digestText(raw.payload, outOfOrder) }

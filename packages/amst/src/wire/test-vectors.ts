@@ -37,6 +37,17 @@ export const VECTOR_FRAMES: ReadonlyArray<{ name: string; frame: RawFrame }> = [
     },
   },
   {
+    name: 'encoded chunk of transfer 7 at offset 524288 (the payload is the codec frame)',
+    frame: {
+      type: FrameType.chunk,
+      flags: 4,
+      channel: 0,
+      transferId: 7,
+      sequence: 524288,
+      payload: Uint8Array.from([0x48, 0x44, 0x01, 0x00]),
+    },
+  },
+  {
     name: 'ack of transfer 7 up to 524288 (from the receiver)',
     frame: {
       type: FrameType.ack,
