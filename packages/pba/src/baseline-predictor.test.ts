@@ -1,10 +1,11 @@
 import { isDwcpError, METRIC_NAMES, type PredictorFactory } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { describe, expect, it } from 'vitest'
 import type { BaselinePredictorInit } from './baseline-predictor.js'
 import { ewmaPredictor } from './ewma-predictor.js'
 import { harmonicMeanPredictor } from './harmonic-mean-predictor.js'
 import { lastValuePredictor } from './last-value-predictor.js'
-import { components, recordingMetrics, sample } from './test-support.js'
+import { components, sample } from './test-support.js'
 
 const baselines: Array<[model: string, make: (init?: BaselinePredictorInit) => PredictorFactory]> = [
   ['last-value', lastValuePredictor],
@@ -101,19 +102,33 @@ describe.each(baselines)('%s predictor', (model, make) => {
   })
 
   it('records prediction latency on predict and accuracy after each score, labelled by model', () => {
-    const metrics = recordingMetrics()
+    const metrics = memoryMetrics()
     const parts = components(metrics)
     const predictor = make()(parts)
     predictor.observe(sample(2))
-    expect(metrics.calls).toEqual([])
+    expect(metrics.series()).toEqual([])
     predictor.predict()
-    expect(metrics.calls).toEqual([
-      { name: METRIC_NAMES.pbaPredictionLatency, kind: 'histogram', value: 0, labels: { model } },
+    expect(metrics.series()).toEqual([
+      {
+        name: METRIC_NAMES.pbaPredictionLatency,
+        type: 'histogram',
+        labels: { model },
+        value: 0,
+        observations: [0],
+        updates: 1,
+      },
     ])
     predictor.observe(sample(1)) // every baseline forecast 2 Mbps: 100 % off, accuracy 0
     predictor.observe(sample(0)) // not scored: no gauge update
-    expect(metrics.calls.slice(1)).toEqual([
-      { name: METRIC_NAMES.pbaPredictionAccuracy, kind: 'gauge', value: 0, labels: { model } },
+    expect(metrics.series().slice(1)).toEqual([
+      {
+        name: METRIC_NAMES.pbaPredictionAccuracy,
+        type: 'gauge',
+        labels: { model },
+        value: 0,
+        observations: [],
+        updates: 1,
+      },
     ])
   })
 

@@ -1,4 +1,5 @@
-import type { Prediction, Predictor, PredictorFactory } from '@dwcp/core'
+import { METRIC_NAMES, type Prediction, type Predictor, type PredictorFactory } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { describe, expect, it } from 'vitest'
 import { lastValuePredictor } from '../last-value-predictor.js'
 import { components, sample } from '../test-support.js'
@@ -90,6 +91,20 @@ describe('ensemblePredictor', () => {
     expect(() => hybrid.observe(sample(-1))).toThrow(
       expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }),
     )
+  })
+
+  it('records its latency and accuracy labelled with its own model, and its members record theirs', () => {
+    const metrics = memoryMetrics()
+    const hybrid = ensemblePredictor({ members: [lastValuePredictor(), lastValuePredictor()] })(
+      components(metrics),
+    )
+    hybrid.observe(sample(4))
+    hybrid.predict()
+    hybrid.observe(sample(5)) // 4 Mbit/s forecast, 5 seen: 20 % off
+    const hybridModel = { model: 'hybrid' }
+    expect(metrics.histogramCount(METRIC_NAMES.pbaPredictionLatency, hybridModel)).toBe(1)
+    expect(metrics.gaugeValue(METRIC_NAMES.pbaPredictionAccuracy, hybridModel)).toBeCloseTo(0.8, 12)
+    expect(metrics.histogramCount(METRIC_NAMES.pbaPredictionLatency, { model: 'last-value' })).toBe(2)
   })
 
   it('needs at least one member', () => {

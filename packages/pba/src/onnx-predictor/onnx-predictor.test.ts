@@ -1,7 +1,8 @@
 import { isDwcpError, METRIC_NAMES, type PathSample } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { describe, expect, it } from 'vitest'
 import { forwardGru } from '../model/gru-model.js'
-import { components, recordingMetrics, sample } from '../test-support.js'
+import { components, sample } from '../test-support.js'
 import { FeatureExtractor } from '../training/features.js'
 import { forecastLogMbps, normalizeRow } from '../training/normalization.js'
 import { loadForecastModel } from './forecast-model.js'
@@ -51,7 +52,7 @@ describe('onnxPredictor', () => {
   })
 
   it('scores its forecasts, derives confidence and records the runbook metrics', async () => {
-    const metrics = recordingMetrics()
+    const metrics = memoryMetrics()
     const parts = components(metrics)
     const predictor = onnxPredictor({ model: tinyModel({ historySteps: 2 }).bytes, name: 'tiny' })(parts)
     await predictor.ready
@@ -69,24 +70,16 @@ describe('onnxPredictor', () => {
     expect(predictor.accuracy()).toMatchObject({ samples: 5 })
     expect(predictor.accuracy().meanAbsolutePercentageError).toBeCloseTo(mape, 9)
     expect(predictor.predict().confidence).toBeCloseTo(Math.max(0, 1 - mape), 9)
-    const named = (name: string) => metrics.calls.filter((call) => call.name === name)
-    expect(named(METRIC_NAMES.pbaPredictionAccuracy).at(-1)).toMatchObject({
-      kind: 'gauge',
-      labels: { model: 'tiny' },
-    })
-    const latencies = named(METRIC_NAMES.pbaPredictionLatency)
-    expect(latencies.length).toBe(5) // one inference per observation once two rows are in
-    expect(latencies.every((call) => call.kind === 'histogram' && call.labels?.model === 'tiny')).toBe(true)
-    const counted = named(METRIC_NAMES.pbaInternetPredictions)
-    expect(counted.length).toBe(6)
-    expect(counted.map((call) => call.labels?.model)).toEqual([
-      'harmonic-mean',
-      'tiny',
-      'tiny',
-      'tiny',
-      'tiny',
-      'tiny',
-    ])
+    const confidence = predictor.predict().confidence
+    const tiny = { model: 'tiny' }
+    expect(metrics.gaugeValue(METRIC_NAMES.pbaPredictionAccuracy, tiny)).toBeCloseTo(confidence, 12)
+    expect(metrics.series(METRIC_NAMES.pbaPredictionAccuracy).map((series) => series.labels)).toEqual([tiny])
+    // One inference per observation once two rows are in.
+    expect(metrics.histogramCount(METRIC_NAMES.pbaPredictionLatency, tiny)).toBe(5)
+    expect(metrics.series(METRIC_NAMES.pbaPredictionLatency).map((series) => series.labels)).toEqual([tiny])
+    // Every predict() counts, the fallback's before the first forecast too: the model file is an internet one.
+    expect(metrics.counterValue(METRIC_NAMES.pbaInternetPredictions)).toBe(7)
+    expect(metrics.series(METRIC_NAMES.pbaDatacenterPredictions)).toEqual([])
     await predictor.close()
   })
 

@@ -243,7 +243,9 @@ export function onnxPredictor(init: OnnxPredictorInit): (components: PredictorCo
         const base = fallback.predict()
         const served = forecast ?? { bandwidthBps: base.bandwidthBps, observedAtMs }
         const servedBy = forecast ? name : base.model
-        counterOf(mode)?.inc({ model: servedBy })
+        // No labels: the counter's name already says which model family predicted, the runbook defines it
+        // without labels and the dashboard sums it whole. Whether the fallback served is in `model` below.
+        counterOf(mode)?.inc()
         return {
           bandwidthBps: served.bandwidthBps,
           rttMs: base.rttMs,
