@@ -90,6 +90,20 @@ describe('ModeDetector classes', () => {
     expect(slow.detector.pathClass('slow')).toBe('internet')
   })
 
+  it('lets an application-limited sample raise the bandwidth estimate, never lower it', () => {
+    const { detector, feed } = setup()
+    // A quiet datacenter link: the sender had little to send, so its delivery rate is low and marked.
+    feed('quiet', { ...datacenterPath, bandwidthBps: 5e7, appLimited: true }, 3)
+    expect(detector.pathClass('quiet')).toBe('datacenter')
+    feed('quiet', { ...datacenterPath, bandwidthBps: 2e10 }, 3)
+    feed('quiet', { ...datacenterPath, bandwidthBps: 1e7, appLimited: true }, 10)
+    expect(detector.pathClass('quiet')).toBe('datacenter')
+    // Measured (not application-limited) low rates still move it.
+    const slow = setup()
+    slow.feed('slow', { ...datacenterPath, bandwidthBps: 1e8, appLimited: false }, 3)
+    expect(slow.detector.pathClass('slow')).toBe('internet')
+  })
+
   it('rejects malformed samples and options with typed errors', () => {
     const { detector } = setup()
     const bad = [

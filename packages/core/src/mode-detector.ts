@@ -168,7 +168,8 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
         rttMs: sample.rttMs,
         lossRate: sample.lossRate,
         bandwidthBps: sample.bandwidthBps,
-        bandwidthMeasured: sample.bandwidthBps > 0,
+        // An application-limited first sample is a floor, not a measurement of the path's rate.
+        bandwidthMeasured: sample.bandwidthBps > 0 && sample.appLimited !== true,
         current: undefined,
         candidate: undefined,
         candidateCount: 0,
@@ -179,7 +180,14 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
       const a = this.#smoothing
       path.rttMs += a * (sample.rttMs - path.rttMs)
       path.lossRate += a * (sample.lossRate - path.lossRate)
-      if (sample.bandwidthBps > 0) {
+      // A sample taken while the sender had too little to send says the path carries at least that much, not
+      // that it carries no more: it may raise a measured estimate, never lower it or stand for a measurement (a
+      // quiet datacenter link stays one).
+      const appLimited = sample.appLimited === true
+      const counts = appLimited
+        ? path.bandwidthMeasured && sample.bandwidthBps > path.bandwidthBps
+        : sample.bandwidthBps > 0
+      if (counts) {
         path.bandwidthBps = path.bandwidthMeasured
           ? path.bandwidthBps + a * (sample.bandwidthBps - path.bandwidthBps)
           : sample.bandwidthBps
