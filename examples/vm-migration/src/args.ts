@@ -4,15 +4,25 @@ export interface DemoArgs {
   dirtyPercentPerSecond: number
   serve: boolean
   port: number
+  /** `node`: the node's codec (zero chunks, lz4); `raw`: every chunk as it is, for comparison. */
+  codec: 'node' | 'raw'
 }
 
-/** Parses `--size <MiB>`, `--dirty <percent>`, `--serve`, `--port <n>`; anything else is an error. */
+/**
+ * Parses `--size <MiB>`, `--dirty <percent>`, `--codec <node|raw>`, `--serve`, `--port <n>`; anything else is an
+ * error.
+ */
 export function parseArgs(argv: readonly string[]): DemoArgs | { error: string } {
-  const args: DemoArgs = { sizeMiB: 1024, dirtyPercentPerSecond: 2, serve: false, port: 8080 }
+  const args: DemoArgs = { sizeMiB: 1024, dirtyPercentPerSecond: 2, serve: false, port: 8080, codec: 'node' }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     if (flag === '--serve') {
       args.serve = true
+      continue
+    }
+    if (flag === '--codec' && (argv[i + 1] === 'node' || argv[i + 1] === 'raw')) {
+      args.codec = argv[i + 1] as DemoArgs['codec']
+      i++
       continue
     }
     const value = Number(argv[i + 1])

@@ -2,7 +2,8 @@ import { parseArgs } from './args.js'
 import { type DemoReport, runDemo } from './demo.js'
 import type { ProgressOutput } from './progress.js'
 
-const USAGE = 'usage: vm-migration [--size <MiB>] [--dirty <percent per second>] [--serve] [--port <n>]'
+const USAGE =
+  'usage: vm-migration [--size <MiB>] [--dirty <percent per second>] [--codec node|raw] [--serve] [--port <n>]'
 
 /** Where the command writes, and how `--serve` waits; the defaults are the process's. */
 export interface CliIo {
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     const report = await runDemo({
       sizeMiB: parsed.sizeMiB,
       dirtyPercentPerSecond: parsed.dirtyPercentPerSecond,
+      codec: parsed.codec,
       ...(io.print ? { print: io.print } : {}),
       ...(io.progress !== undefined ? { progress: io.progress } : {}),
       ...(parsed.serve ? { serve: { port: parsed.port, untilStopped } } : {}),

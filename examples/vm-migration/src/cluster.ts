@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { CodecFactory } from '@dwcp/core'
 import { type PrometheusMetrics, prometheusMetrics } from '@dwcp/metrics'
 import { acceptMigrations, createNode, type DwcpNode, type MigrationReceiver, PlacementBook } from 'dwcp'
 
@@ -16,8 +17,14 @@ export interface DemoNode {
 /**
  * Starts `count` datacenter nodes in this process on the in-memory transport, as one Raft cluster (state.db
  * under `root`), connects every pair and waits for a leader; each node accepts migrations into its own directory.
+ * `codec` replaces the nodes' own codec (the demo's `--codec raw`).
  */
-export async function startDemoCluster(root: string, count: number, tag: string): Promise<DemoNode[]> {
+export async function startDemoCluster(
+  root: string,
+  count: number,
+  tag: string,
+  codec?: CodecFactory,
+): Promise<DemoNode[]> {
   const ids = Array.from({ length: count }, (_, i) => `node-${i + 1}`)
   const members = ids.map((id) => ({ id, address: `memory://${tag}-${id}` }))
   const nodes: DemoNode[] = ids.map((id) => {
@@ -29,6 +36,7 @@ export async function startDemoCluster(root: string, count: number, tag: string)
       listen: [`memory://${tag}-${id}`],
       metrics,
       cluster: { members, dataDir: join(root, id, 'state') },
+      ...(codec ? { codec } : {}),
     })
     // Watch placements before start, so that the view includes what state.db replays.
     return { id, node, metrics, book: new PlacementBook(node), receiver: undefined, imagesDir }

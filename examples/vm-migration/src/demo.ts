@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { noneCodec } from '@dwcp/hde'
 import { createObservabilityHandler } from '@dwcp/metrics'
 import { FileWorkload, imageDigest, type MigrationSummary, migrate, registerWorkload } from 'dwcp'
 import { type DemoNode, leaderOf, startDemoCluster, stopDemoCluster } from './cluster.js'
@@ -17,6 +18,8 @@ export interface DemoOptions {
   sizeMiB?: number
   /** Percent of the image's pages the writer dirties per second. @default 2 */
   dirtyPercentPerSecond?: number
+  /** `node`: the nodes' own codec; `raw`: chunks as they are (the behaviour before the codec). @default 'node' */
+  codec?: 'node' | 'raw'
   /** Stay up after the migration, serving /metrics and /health, until `untilStopped` resolves. */
   serve?: { port: number; untilStopped: () => Promise<void> }
   /** Where result lines go. @default console.log */
@@ -48,10 +51,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   let workload: FileWorkload | undefined
   try {
     const startedMs = performance.now()
-    nodes = await startDemoCluster(root, 3, `vmdemo-${randomBytes(4).toString('hex')}`)
+    const tag = `vmdemo-${randomBytes(4).toString('hex')}`
+    nodes = await startDemoCluster(root, 3, tag, options.codec === 'raw' ? noneCodec() : undefined)
     const [source, target] = nodes as [DemoNode, DemoNode, DemoNode]
     print(
-      `cluster: ${nodes.map((n) => n.id).join(', ')} (Raft leader ${leaderOf(nodes)?.id ?? '?'}), in ${ms(startedMs)}`,
+      `cluster: ${nodes.map((n) => n.id).join(', ')} (Raft leader ${leaderOf(nodes)?.id ?? '?'}), in ${ms(startedMs)}; codec ${source.node.codec.name}${options.codec === 'raw' ? ' (--codec raw)' : ''}`,
     )
 
     const imageStartMs = performance.now()

@@ -26,7 +26,8 @@ describe.each(['datacenter', 'internet'] as const)('createNode(%s)', (mode) => {
     await b.start()
     expect(a.mode).toBe(mode)
     const health = a.health()
-    expect(health.status).toBe('degraded') // parts of later releases are absent, and health says so
+    // Parts it was not asked to run are absent, and a node without them is healthy.
+    expect(health.status).toBe('ok')
     expect(health.started).toBe(true)
     expect(health.mode).toBe(mode)
     expect(health.modeForced).toBe(true)
@@ -34,8 +35,9 @@ describe.each(['datacenter', 'internet'] as const)('createNode(%s)', (mode) => {
     expect(health.components.consensus?.status).toBe('absent')
     expect(health.components.replicator?.status).toBe('absent')
     expect(health.components.storage?.status).toBe('absent')
-    const codecByMode = { datacenter: 'lz4', internet: 'zstd-long', hybrid: 'adaptive' } as const
-    expect(health.components.codec).toMatchObject({ status: 'up', implementation: codecByMode[mode] })
+    const codecByMode = { datacenter: /^lz4/, internet: /^adaptive up to zstd-max/, hybrid: /^per path/ }
+    expect(health.components.codec?.status).toBe('up')
+    expect(health.components.codec?.implementation).toMatch(codecByMode[mode])
     expect(health.components.predictor).toMatchObject({ status: 'up', implementation: `onnx-${mode}` })
 
     const message = new Promise<[string, string, string]>((resolve) =>
@@ -57,6 +59,8 @@ describe.each(['datacenter', 'internet'] as const)('createNode(%s)', (mode) => {
     )
     const sent = await a.transfer('b', bytesSource(payload), { metadata: { workload: 'vm-1' } })
     expect(sent.digest).toBe(expectedDigest)
+    // Random bytes do not compress: their frames take a little more than the payload.
+    expect(sent.wireBytes).toBeGreaterThanOrEqual(payload.byteLength)
     expect(await received).toBe(expectedDigest)
     expect(Buffer.from(sink.bytes).equals(payload)).toBe(true)
 

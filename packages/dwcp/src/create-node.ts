@@ -13,11 +13,11 @@ import {
 } from '@dwcp/core'
 import { prometheusMetrics } from '@dwcp/metrics'
 import { internetState } from './crdt/internet-state.js'
-import { defaultCodec } from './default-codec.js'
 import { defaultPredictor } from './default-predictor.js'
 import { defaultTransport } from './default-transport.js'
 import { MODE_DEFAULTS } from './mode-defaults.js'
 import { DwcpNode } from './node.js'
+import { nodeCodecs } from './node-codecs.js'
 import type { NodeOptions } from './node-options.js'
 import { clusterState } from './raft/cluster-state.js'
 
@@ -60,19 +60,25 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
   const detector = new ModeDetector(clock, { initialMode: mode, ...options.modeDetection })
   if (options.forceMode ?? true) detector.force(mode)
 
+  const codecs = nodeCodecs(mode, defaults, options.codec, { logger, ...(metrics ? { metrics } : {}) })
   const identity = (): NodeIdentity => ({
     nodeId,
     clusterId,
     mode: detector.mode,
-    capabilities: { codecs: [codec.name], maxStreams: 512, rdma: false },
+    capabilities: { codecs: [codecs.decoder.name], maxStreams: 512, rdma: false },
   })
-  const components = { clock, logger, random, identity, ...(metrics ? { metrics } : {}) }
+  const components = {
+    clock,
+    logger,
+    random,
+    identity,
+    chunkDecoder: codecs.decoder,
+    ...(metrics ? { metrics } : {}),
+  }
   const listen = options.listen ?? (options.transport ? [] : [`memory://${nodeId}`])
   const transport = (options.transport ?? defaultTransport(mode, defaults, listen, options.tls).factory)(
     components,
   )
-  const codec = (options.codec ?? defaultCodec(defaults))({ logger, ...(metrics ? { metrics } : {}) })
-  const codecHealth: ComponentHealth = { status: 'up', implementation: codec.name }
   const predictorFactory = options.predictor ?? defaultPredictor(defaults)
   const predictorHealth: ComponentHealth = {
     status: 'up',
@@ -91,8 +97,7 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     clusterId,
     listen,
     transport,
-    codec,
-    codecHealth,
+    codecs,
     predictorFactory,
     predictorHealth,
     replicator: options.replicator ?? cluster?.replicator ?? internet?.replicator,

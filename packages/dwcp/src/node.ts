@@ -3,6 +3,7 @@ import {
   AlreadyStartedError,
   type Clock,
   type Codec,
+  type CodecContext,
   type Committed,
   ComponentAbsentError,
   type ComponentHealth,
@@ -18,6 +19,7 @@ import {
   type ModeDetector,
   type ModeTransition,
   NotStartedError,
+  type PathClass,
   PeerUnreachableError,
   type Prediction,
   type Predictor,
@@ -26,14 +28,14 @@ import {
   raceAbort,
   type Session,
   type TimerHandle,
-  type TransferOptions,
-  type TransferResult,
   type TransferSource,
   type Transport,
 } from '@dwcp/core'
 import { recordNodeMode } from '@dwcp/metrics'
-import { type NodeHealth, overallStatus } from './health.js'
+import { type NodeHealth, nodeHealth } from './health.js'
+import type { NodeCodecs } from './node-codecs.js'
 import type { StopOptions } from './node-options.js'
+import { countingCodec, type NodeTransferOptions, type NodeTransferResult } from './node-transfer.js'
 
 /** Events of a {@link DwcpNode}. */
 export interface DwcpNodeEvents {
@@ -56,9 +58,8 @@ export interface NodeParts {
   clusterId: string
   listen: string[]
   transport: Transport
-  codec: Codec
-  /** Which codec is serving, and why it is not the mode's preferred one (if it is not). */
-  codecHealth: ComponentHealth
+  /** The codecs of bulk bytes: per path class, and the decoder of what peers send. */
+  codecs: NodeCodecs
   predictorFactory: PredictorFactory
   predictorHealth: ComponentHealth
   replicator: Replicator | undefined
@@ -115,9 +116,42 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     return this.#parts.metrics
   }
 
-  /** The codec the node encodes bulk data with. */
+  /** The codec of the node's mode (in hybrid mode each path's class picks its own: {@link codecFor}). */
   get codec(): Codec {
-    return this.#parts.codec
+    return this.#parts.codecs.primary
+  }
+
+  /** The codec bulk bytes to `peer` are encoded with: the one of the path's class. */
+  codecFor(peer: string): Codec {
+    return this.#parts.codecs.forClass(this.pathClass(peer))
+  }
+
+  /**
+   * The class of the path to `peer`: the node's mode outside hybrid mode; in hybrid mode the mode detector's
+   * class of that path, from its live samples (with hysteresis and dwell), `internet` until it has one.
+   */
+  pathClass(peer: string): PathClass {
+    const mode = this.#parts.detector.mode
+    if (mode !== 'hybrid') return mode
+    return this.#parts.detector.pathClass(peer) ?? 'internet'
+  }
+
+  /**
+   * The path's forecast bandwidth in bits per second: the predictor's when it has samples, else the session's
+   * latest measurement; undefined while nothing was measured.
+   */
+  forecastBps(peer: string): number | undefined {
+    const predictor = this.#predictors.get(peer)
+    if (predictor) {
+      try {
+        const forecast = predictor.predict().bandwidthBps
+        if (forecast > 0) return forecast
+      } catch (error) {
+        this.#parts.logger.warn({ peer, error: String(error) }, 'the predictor failed; using the last sample')
+      }
+    }
+    const measured = this.session(peer)?.sample().bandwidthBps ?? 0
+    return measured > 0 ? measured : undefined
   }
 
   /** Addresses the node listens on (after start). */
@@ -204,18 +238,51 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     await this.#sessionTo(peer).send(channel, bytes, options)
   }
 
-  /** Sends a bulk object to a connected peer (striped, acknowledged, digest-checked). */
+  /**
+   * Sends a bulk object to a connected peer (striped, acknowledged, digest-checked). Each chunk goes through
+   * the codec of the path (see {@link codecFor}) with the path's forecast, unless `options.codec` names another
+   * or `options.encoded` says the bytes are this node's frames already; the result says how many bytes the
+   * frames took.
+   */
   async transfer(
     peer: string,
     source: TransferSource,
-    options: TransferOptions = {},
-  ): Promise<TransferResult> {
-    const running = this.#sessionTo(peer).transfer(source, options)
+    options: NodeTransferOptions = {},
+  ): Promise<NodeTransferResult> {
+    const session = this.#sessionTo(peer)
+    const { encoded, ...transferOptions } = options
+    const counted = countingCodec(options.codec ?? this.codecFor(peer))
+    const running = session.transfer(source, {
+      ...transferOptions,
+      ...(encoded
+        ? {}
+        : {
+            codec: counted.codec,
+            codecContext: () => this.codecContext(peer),
+          }),
+    })
     this.#outgoing.add(running)
     try {
-      return await running
+      const result = await running
+      return { ...result, wireBytes: encoded ? result.sizeBytes : counted.frameBytes() }
     } finally {
       this.#outgoing.delete(running)
+    }
+  }
+
+  /** Decodes every chunk frame peers send (the codec of a custom node, else any HDE chunk frame). */
+  get decoder(): Codec {
+    return this.#parts.codecs.decoder
+  }
+
+  /** What the codec is told about the path to `peer` when it encodes a chunk: its class and forecast. */
+  codecContext(peer: string): CodecContext {
+    const bandwidthBps = this.forecastBps(peer)
+    return {
+      mode: this.pathClass(peer),
+      // Encoding runs on the event loop: one core, whatever the machine has.
+      cpuBudgetCores: 1,
+      ...(bandwidthBps !== undefined ? { predictedBandwidthBps: bandwidthBps } : {}),
     }
   }
 
@@ -268,51 +335,14 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     throw new ComponentAbsentError('storage', 'this release keeps no state.db to restore')
   }
 
-  /** Health of the node and of each component. */
+  /** Health of the node and of each component (see `health.ts`): absent parts do not make it unhealthy. */
   health(): NodeHealth {
-    const absent = (component: string): ComponentHealth => ({
-      status: 'absent',
-      reason: `no ${component} is configured on this node`,
-    })
-    const { detector } = this.#parts
-    const components: Record<string, ComponentHealth> = {
-      transport: this.#parts.transport.health(),
-      codec: this.#parts.codecHealth,
-      predictor: { ...this.#parts.predictorHealth, details: { peers: this.#predictors.size } },
-      modeDetector: {
-        status: 'up',
-        implementation: 'hysteresis',
-        details: {
-          mode: detector.mode,
-          measuredMode: detector.measuredMode,
-          forced: detector.forced ?? null,
-        },
-      },
-      metrics: this.#parts.metricsHealth,
-      replicator: this.#parts.replicator
-        ? { status: 'up', implementation: this.#parts.replicator.consistency }
-        : absent('replicated state'),
-      consensus: this.#parts.consensus
-        ? {
-            status: 'up',
-            implementation: this.#parts.consensus.protocol,
-            ...(this.#parts.consensusDetails ? { details: this.#parts.consensusDetails() } : {}),
-          }
-        : absent('consensus'),
-      storage: this.#parts.storageHealth?.() ?? {
-        status: 'absent',
-        reason: 'no cluster state is configured on this node',
-      },
-    }
-    return {
-      status: overallStatus(this.#started, components),
+    return nodeHealth(this.#parts, {
       started: this.#started,
       nodeId: this.nodeId,
       clusterId: this.clusterId,
-      mode: detector.mode,
-      modeForced: detector.forced !== undefined,
-      components,
-    }
+      predictors: [...this.#predictors.values()],
+    })
   }
 
   #requireStarted(): void {

@@ -11,7 +11,7 @@ import type { DwcpNode } from '../node.js'
 import { controlFor } from './control-channel.js'
 import { PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
-import { applyRecords, plainRunCodec, type RecordTarget } from './page-frames.js'
+import { applyRecords, type RecordTarget } from './page-frames.js'
 import { servePlacementWrites } from './placement.js'
 import { decodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
 
@@ -109,7 +109,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
         fd,
         pageCount: sizeBytes / PAGE_BYTES,
         sizeBytes,
-        plainCodec: plainRunCodec(level),
+        plainCodec: node.decoder,
         mode: r.pathClass === 'datacenter' ? 'datacenter' : 'internet',
         chain: Promise.resolve(),
         recordMessages: 0,

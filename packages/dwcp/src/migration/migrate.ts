@@ -11,7 +11,7 @@ import { controlFor } from './control-channel.js'
 import { type ConvergenceState, decideNextStep } from './convergence.js'
 import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
-import { plainRunCodec } from './page-frames.js'
+import { pathCodec } from './page-frames.js'
 import { codecForPath } from './path-codec.js'
 import { decidePathTuning, PathTuner, type PathTuning, pathForecast, tunePath } from './path-tuning.js'
 import { writePlacement } from './placement.js'
@@ -182,7 +182,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
     target,
     migrationId,
     workload,
-    plainCodec: plainRunCodec(choice.level),
+    plainCodec: pathCodec(node, target),
     level: choice.level,
     mode: choice.pathClass,
     batchBytes: options.batchBytes ?? 8 * 1024 * 1024,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { isDwcpError } from '@dwcp/core'
+import { type Codec, isDwcpError, silentLogger } from '@dwcp/core'
+import { chunkDecoder, zeroChunks, zstdCodec } from '@dwcp/hde'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PAGE_BYTES } from './file-workload.js'
-import { applyRecords, plainRunCodec, type RecordTarget, RecordWriter } from './page-frames.js'
+import { applyRecords, type RecordTarget, RecordWriter } from './page-frames.js'
 
 /** An in-memory image as the receiver of records. */
 function memoryImage(pageCount: number, content?: Uint8Array): RecordTarget & { bytes: Uint8Array } {
@@ -13,9 +14,17 @@ function memoryImage(pageCount: number, content?: Uint8Array): RecordTarget & { 
     pageCount,
     read: (offset, length) => bytes.slice(offset, offset + length),
     write: (offset, data) => bytes.set(data, offset),
-    plainCodec: plainRunCodec(3),
+    plainCodec: plainRunCodec(),
     mode: 'internet',
   }
+}
+
+/** The codec of plain runs as an internet node has it: zero runs as headers, zstd 3, any chunk frame decoded. */
+function plainRunCodec(): Codec {
+  const components = { logger: silentLogger() }
+  const encoder = zeroChunks(zstdCodec({ level: 3 })(components), { maxChunkBytes: 1 << 20 })
+  const decoder = chunkDecoder({ maxChunkBytes: 16 << 20 })(components)
+  return { name: 'plain-runs', encode: encoder.encode, decode: decoder.decode }
 }
 
 const pageOf = (image: Uint8Array, page: number) => image.subarray(page * PAGE_BYTES, (page + 1) * PAGE_BYTES)
@@ -26,7 +35,7 @@ describe('migration records', () => {
     const source = new Uint8Array(pageCount * PAGE_BYTES)
     source.set(new TextEncoder().encode('a text page '.repeat(700)).subarray(0, 2 * PAGE_BYTES), 0)
     source.set(randomBytes(PAGE_BYTES), 3 * PAGE_BYTES)
-    const round1 = new RecordWriter(plainRunCodec(3), 3, 'internet')
+    const round1 = new RecordWriter(plainRunCodec(), 3, 'internet')
     await round1.addPlain(0, source.slice())
     const target = memoryImage(pageCount)
     expect(await applyRecords(round1.take(), target)).toBe(pageCount)
@@ -36,7 +45,7 @@ describe('migration records', () => {
     const old0 = source.slice(0, PAGE_BYTES)
     source.set([9, 9, 9, 9], 100)
     source.set(randomBytes(PAGE_BYTES), 3 * PAGE_BYTES)
-    const round2 = new RecordWriter(plainRunCodec(3), 3, 'internet')
+    const round2 = new RecordWriter(plainRunCodec(), 3, 'internet')
     round2.addPage(0, pageOf(source, 0).slice(), old0)
     round2.addPage(3, pageOf(source, 3).slice(), undefined)
     const records = round2.take()
@@ -51,7 +60,7 @@ describe('migration records', () => {
     const page = held.slice(PAGE_BYTES)
     page.set([1, 2, 3], 10)
     page.set([9], 4000)
-    const writer = new RecordWriter(plainRunCodec(3), 3, 'internet')
+    const writer = new RecordWriter(plainRunCodec(), 3, 'internet')
     writer.addPatch(1, page, [10, 13, 4000, 4001])
     const records = writer.take()
     expect(records.byteLength).toBe(9 + 5 + 4 + 3 + 4 + 1)
@@ -69,7 +78,7 @@ describe('migration records', () => {
     const believed = new Uint8Array(PAGE_BYTES).fill(7)
     const page = believed.slice()
     page[0] = 1
-    const writer = new RecordWriter(plainRunCodec(3), 3, 'internet')
+    const writer = new RecordWriter(plainRunCodec(), 3, 'internet')
     writer.addPage(1, page, believed)
     const error = await applyRecords(writer.take(), target).catch((e: unknown) => e)
     expect(isDwcpError(error, 'DWCP_ERR_FRAME_CORRUPT')).toBe(true)
@@ -77,7 +86,7 @@ describe('migration records', () => {
   })
 
   it('refuses records for pages outside the image and unknown flags', async () => {
-    const writer = new RecordWriter(plainRunCodec(3), 3, 'internet')
+    const writer = new RecordWriter(plainRunCodec(), 3, 'internet')
     writer.addPage(5, new Uint8Array(PAGE_BYTES), undefined)
     const records = writer.take()
     const outside = await applyRecords(records, memoryImage(2)).catch((e: unknown) => e)
@@ -89,7 +98,7 @@ describe('migration records', () => {
   })
 
   it('gives pages or a typed error for arbitrary and corrupted records (fuzzed)', async () => {
-    const writer = new RecordWriter(plainRunCodec(3), 3, 'internet')
+    const writer = new RecordWriter(plainRunCodec(), 3, 'internet')
     const base = new Uint8Array(PAGE_BYTES).fill(3)
     const changed = base.slice()
     changed[77] = 5

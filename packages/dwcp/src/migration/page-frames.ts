@@ -1,5 +1,6 @@
-import { type Codec, FrameCorruptError, FrameTooLargeError, type Mode, silentLogger } from '@dwcp/core'
-import { decodePageAgainst, encodePageAgainst, frameCrc32c, zstdCodec } from '@dwcp/hde'
+import { type Codec, FrameCorruptError, FrameTooLargeError, type Mode } from '@dwcp/core'
+import { decodePageAgainst, encodePageAgainst, frameCrc32c } from '@dwcp/hde'
+import type { DwcpNode } from '../node.js'
 import { PAGE_BYTES } from './file-workload.js'
 import { spanEnd } from './page-spans.js'
 
@@ -7,11 +8,18 @@ import { spanEnd } from './page-spans.js'
 export const PLAIN_RUN_MAX_PAGES = 256
 
 /**
- * The codec of plain runs at `level`: zstd, refusing frames that announce more than one run, so a hostile
- * frame cannot make the receiver allocate more.
+ * The codec plain runs to `peer` are encoded with: the node's codec for that path, told the path's class and
+ * forecast at each run (so a run goes as zero, lz4, zstd or raw as the node would send any chunk). Its frames
+ * are decoded by the target node's decoder; a run decoding to more than {@link PLAIN_RUN_MAX_PAGES} pages is
+ * refused there.
  */
-export function plainRunCodec(level: number): Codec {
-  return zstdCodec({ level, maxChunkBytes: PLAIN_RUN_MAX_PAGES * PAGE_BYTES })({ logger: silentLogger() })
+export function pathCodec(node: DwcpNode, peer: string): Codec {
+  const codec = node.codecFor(peer)
+  return {
+    name: codec.name,
+    encode: (chunk) => codec.encode(chunk, node.codecContext(peer)),
+    decode: (frame, context) => codec.decode(frame, context),
+  }
 }
 
 /**
@@ -155,6 +163,7 @@ export async function applyRecords(bytes: Uint8Array, target: RecordTarget): Pro
       const decoded = await target.plainCodec.decode(record.frame, { mode: target.mode })
       if (
         decoded.byteLength % PAGE_BYTES !== 0 ||
+        decoded.byteLength > PLAIN_RUN_MAX_PAGES * PAGE_BYTES ||
         record.page * PAGE_BYTES + decoded.byteLength > target.pageCount * PAGE_BYTES
       )
         throw new FrameCorruptError(`record for page ${record.page} does not fit the image`)

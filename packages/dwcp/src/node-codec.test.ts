@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import {
+  bytesSink,
+  bytesSource,
+  type Codec,
+  type CodecContext,
+  type CodecFactory,
+  type EncodedChunk,
+  type Mode,
+} from '@dwcp/core'
+import { noneCodec } from '@dwcp/hde'
+import { type PrometheusMetrics, prometheusMetrics } from '@dwcp/metrics'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createNode } from './create-node.js'
+import type { DwcpNode } from './node.js'
+
+const nodes: DwcpNode[] = []
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.stop()))
+})
+
+const MiB = 1024 * 1024
+
+/** An image as VMs have them: 40 % zero chunks, the rest text-like (compressible) and some random. */
+function vmLikeImage(sizeBytes: number): Uint8Array {
+  const image = new Uint8Array(sizeBytes)
+  const text = new TextEncoder().encode(
+    'kernel: eth0 link up, 1000 Mbit/s full duplex; systemd[1]: started. ',
+  )
+  for (let at = 0; at < sizeBytes; at += MiB) {
+    const kind = (at / MiB) % 10
+    const chunk = image.subarray(at, at + MiB)
+    if (kind < 4) continue // zero
+    if (kind < 9) for (let i = 0; i < chunk.length; i++) chunk[i] = text[i % text.length] as number
+    else chunk.set(randomBytes(chunk.length))
+  }
+  return image
+}
+
+async function tcpPair(
+  modes: [Mode, Mode],
+  options: { codec?: CodecFactory } = {},
+): Promise<{ a: DwcpNode; b: DwcpNode; metricsA: PrometheusMetrics }> {
+  const metricsA = prometheusMetrics({ defaultLabels: { node: 'a' } })()
+  const a = createNode(modes[0], {
+    nodeId: 'a',
+    listen: ['tcp://127.0.0.1:0'],
+    tls: false,
+    metrics: metricsA,
+    ...options,
+  })
+  const b = createNode(modes[1], { nodeId: 'b', listen: ['tcp://127.0.0.1:0'], tls: false, ...options })
+  nodes.push(a, b)
+  await a.start()
+  await b.start()
+  await a.connect(b.addresses()[0] as string)
+  return { a, b, metricsA }
+}
+
+function receiveInto(node: DwcpNode, sizeBytes: number): Promise<Uint8Array> {
+  const sink = bytesSink(sizeBytes)
+  return new Promise((resolve, reject) =>
+    node.on('transfer', (_peer, incoming) => {
+      incoming.accept(sink).then(() => resolve(sink.bytes), reject)
+    }),
+  )
+}
+
+describe('the node codec on transfers', { timeout: 120_000 }, () => {
+  it('datacenter: zero chunks cost a header and the rest goes lz4 (well under half the image on the wire)', async () => {
+    const { a, b, metricsA } = await tcpPair(['datacenter', 'datacenter'])
+    const image = vmLikeImage(32 * MiB)
+    const received = receiveInto(b, image.byteLength)
+    const result = await a.transfer('b', bytesSource(image), { chunkBytes: MiB })
+    expect(Buffer.from(await received).equals(image)).toBe(true)
+    expect(result.wireBytes).toBeLessThan(0.2 * image.byteLength)
+    const text = await metricsA.render()
+    expect(text).toMatch(/dwcp_hde_bytes_original_total\{algorithm="zero",node="a"\} 13631488/)
+    expect(text).toMatch(/dwcp_hde_bytes_original_total\{algorithm="lz4",node="a"\} [1-9]/)
+  })
+
+  it('a custom codec passed to createNode sees every byte, on both ends', async () => {
+    const counts = { encoded: 0, decoded: 0 }
+    const counting: CodecFactory = (components) => {
+      const none = noneCodec()(components)
+      return {
+        name: 'counting',
+        async encode(chunk: Uint8Array, context: CodecContext): Promise<EncodedChunk> {
+          counts.encoded += chunk.byteLength
+          return none.encode(chunk, context)
+        },
+        async decode(frame: Uint8Array, context: CodecContext): Promise<Uint8Array> {
+          const bytes = await none.decode(frame, context)
+          counts.decoded += bytes.byteLength
+          return bytes
+        },
+      } satisfies Codec
+    }
+    const { a, b } = await tcpPair(['internet', 'internet'], { codec: counting })
+    const payload = randomBytes(9 * MiB + 123)
+    const received = receiveInto(b, payload.byteLength)
+    await a.transfer('b', bytesSource(payload))
+    expect(Buffer.from(await received).equals(payload)).toBe(true)
+    expect(counts).toEqual({ encoded: payload.byteLength, decoded: payload.byteLength })
+    expect(a.health().components.codec?.implementation).toBe('custom (counting)')
+  })
+
+  it('a node decodes what a node of another mode encodes (internet to datacenter)', async () => {
+    const { a, b } = await tcpPair(['internet', 'datacenter'])
+    const image = vmLikeImage(8 * MiB)
+    const received = receiveInto(b, image.byteLength)
+    const result = await a.transfer('b', bytesSource(image))
+    expect(Buffer.from(await received).equals(image)).toBe(true)
+    expect(result.wireBytes).toBeLessThan(0.3 * image.byteLength)
+  })
+})
