@@ -1,9 +1,9 @@
 import { isDwcpError, METRIC_NAMES, silentLogger } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeFrame, encodeFrame } from './frame.js'
 import { noneCodec } from './none-codec.js'
-import { recordingMetrics } from './test-fixtures/recording-metrics.js'
 
 const context = { mode: 'datacenter' } as const
 
@@ -84,16 +84,18 @@ describe('noneCodec', () => {
     }
   })
 
-  it('counts original and framed bytes per algorithm when metrics are wired', async () => {
-    const { metrics, counts } = recordingMetrics()
+  it('counts original and framed bytes and their ratio per algorithm when metrics are wired', async () => {
+    const metrics = memoryMetrics()
     const measured = noneCodec()({ logger: silentLogger(), metrics })
     const first = await measured.encode(new Uint8Array(100), context)
     const second = await measured.encode(new Uint8Array(28), context)
     await measured.decode(first.frame, context)
-    expect(Object.fromEntries(counts)).toEqual({
-      [`${METRIC_NAMES.hdeBytesOriginal}{"algorithm":"none"}`]: 128,
-      [`${METRIC_NAMES.hdeBytesCompressed}{"algorithm":"none"}`]: first.frame.length + second.frame.length,
-    })
+    const framed = first.frame.length + second.frame.length
+    expect(metrics.series().map(({ name, labels, value }) => ({ name, labels, value }))).toEqual([
+      { name: METRIC_NAMES.hdeBytesOriginal, labels: { algorithm: 'none' }, value: 128 },
+      { name: METRIC_NAMES.hdeBytesCompressed, labels: { algorithm: 'none' }, value: framed },
+      { name: METRIC_NAMES.hdeCompressionRatio, labels: { algorithm: 'none' }, value: 128 / framed },
+    ])
     expect(first.frame.length).toBe(119)
   })
 })

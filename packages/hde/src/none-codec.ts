@@ -11,8 +11,8 @@ import {
   FrameTooLargeError,
   InvalidArgumentError,
   isDwcpError,
-  METRIC_NAMES,
 } from '@dwcp/core'
+import { encodeMetrics } from './encode-metrics.js'
 import { decodeFrame, encodeFrame } from './frame.js'
 
 /** Default bound on a chunk's size: 64 MiB, far above a page or block and far below a host's memory. */
@@ -34,7 +34,8 @@ export interface NoneCodecInit {
  * `encode` wraps the chunk in a frame with algorithm `none`; `decode` verifies the frame (magic, version, sizes,
  * CRC32C) and returns a copy of its payload, which must be exactly the announced original size. With `metrics`
  * wired, every encoded chunk adds its size to `dwcp_hde_bytes_original_total` and its frame size (header
- * included) to `dwcp_hde_bytes_compressed_total`, labelled `{ algorithm: 'none' }`.
+ * included) to `dwcp_hde_bytes_compressed_total`, labelled `{ algorithm: 'none' }`, and sets
+ * `dwcp_hde_compression_ratio` to this codec's running ratio of the two (just under 1: the header costs).
  *
  * @example
  * ```ts
@@ -53,9 +54,7 @@ export function noneCodec(init: NoneCodecInit = {}): CodecFactory {
   }
   return (components: CodecComponents): Codec => {
     const logger = components.logger.child({ component: 'hde', codec: 'none' })
-    const labels = { algorithm: 'none' }
-    const originalCounter = components.metrics?.counter(METRIC_NAMES.hdeBytesOriginal)
-    const compressedCounter = components.metrics?.counter(METRIC_NAMES.hdeBytesCompressed)
+    const recorded = encodeMetrics(components.metrics)
 
     return {
       name: 'none',
@@ -63,8 +62,7 @@ export function noneCodec(init: NoneCodecInit = {}): CodecFactory {
       async encode(chunk: Uint8Array): Promise<EncodedChunk> {
         if (chunk.length > maxChunkBytes) throw new FrameTooLargeError(chunk.length, maxChunkBytes)
         const frame = encodeFrame({ algorithm: 'none', originalBytes: chunk.length, payload: chunk })
-        originalCounter?.inc(labels, chunk.length)
-        compressedCounter?.inc(labels, frame.length)
+        recorded.record('none', chunk.length, frame.length)
         return { frame, algorithm: 'none', originalBytes: chunk.length }
       },
 

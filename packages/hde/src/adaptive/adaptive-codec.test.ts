@@ -1,11 +1,5 @@
-import {
-  type Codec,
-  type CodecContext,
-  isDwcpError,
-  type MetricLabels,
-  type Metrics,
-  silentLogger,
-} from '@dwcp/core'
+import { type Codec, type CodecContext, isDwcpError, METRIC_NAMES, silentLogger } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { describe, expect, it } from 'vitest'
 import { encodeFrame, type FrameAlgorithm } from '../frame.js'
 import { noneCodec } from '../none-codec.js'
@@ -58,22 +52,14 @@ function chunks(kind: 'text' | 'random', count: number, sizeBytes = 64 * 1024): 
 
 function setup(candidatesOf: (time: ReturnType<typeof fakeTime>) => AdaptiveCandidate[]) {
   const time = fakeTime()
-  const counts: Record<string, number> = {}
-  const metrics: Metrics = {
-    counter: () => ({
-      inc: (labels?: MetricLabels, value = 1) => {
-        const key = String(labels?.algorithm)
-        counts[key] = (counts[key] ?? 0) + value
-      },
-    }),
-    gauge: () => ({ set: () => {}, inc: () => {}, dec: () => {} }),
-    histogram: () => ({ observe: () => {} }),
-  }
+  const metrics = memoryMetrics()
+  /** Chunks for which the selector chose the candidate `name`. */
+  const chosen = (name: string) => metrics.counterValue(METRIC_NAMES.hdeMlAlgorithmUsage, { algorithm: name })
   const codec = adaptiveCodec({ candidates: candidatesOf(time), nowMs: time.nowMs })({
     logger: silentLogger(),
     metrics,
   })
-  return { codec, time, counts }
+  return { codec, time, chosen, metrics }
 }
 
 /** lz4-like: fast, little gain. zstd-like: 20× slower, text shrinks to a tenth. */
@@ -88,11 +74,22 @@ describe('adaptiveCodec', () => {
       [40e9, 'fast'],
       [100e6, 'small'],
     ] as const) {
-      const { codec, counts } = setup(fastAndSmall)
+      const { codec, chosen, metrics } = setup(fastAndSmall)
       const context: CodecContext = { mode: 'internet', predictedBandwidthBps: bandwidthBps }
-      for (const chunk of chunks('text', 200)) await codec.encode(chunk, context)
+      let originalBytes = 0
+      let frameBytes = 0
+      for (const chunk of chunks('text', 200)) {
+        originalBytes += chunk.byteLength
+        frameBytes += (await codec.encode(chunk, context)).frame.byteLength
+      }
       const other = expected === 'fast' ? 'small' : 'fast'
-      expect(counts[expected] ?? 0).toBeGreaterThan(5 * (counts[other] ?? 0))
+      expect(chosen(expected)).toBeGreaterThan(5 * chosen(other))
+      expect(chosen(expected) + chosen(other)).toBe(200)
+      // Its own ratio, over the frames it returned (the candidates' probes are not its output).
+      expect(metrics.gaugeValue(METRIC_NAMES.hdeCompressionRatio, { algorithm: 'adaptive' })).toBeCloseTo(
+        originalBytes / frameBytes,
+        12,
+      )
     }
   })
 

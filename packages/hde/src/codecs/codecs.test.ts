@@ -1,8 +1,8 @@
 import { METRIC_NAMES, silentLogger } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeFrame, encodeFrame } from '../frame.js'
-import { recordingMetrics } from '../test-fixtures/recording-metrics.js'
 import { lz4Codec } from './lz4-codec.js'
 import { CODEC_TEST_SEED, chunkArbitrary, seededBytes } from './test-fixtures/test-chunks.js'
 import { CODEC_CASES, quietComponents } from './test-fixtures/test-codec-cases.js'
@@ -76,17 +76,22 @@ describe.each(CODEC_CASES)('$label codec', ({ algorithm, level, factory, maxTest
     ).toBe(true)
   })
 
-  it('counts original and framed bytes labelled with its algorithm when metrics are wired', async () => {
-    const { metrics, counts } = recordingMetrics()
+  it('counts original and framed bytes and their ratio, labelled with its algorithm, when metrics are wired', async () => {
+    const metrics = memoryMetrics()
     const measured = factory()({ logger: silentLogger(), metrics })
     const first = await measured.encode(new Uint8Array(1000), context)
+    const labels = { algorithm }
+    // The ratio follows the running totals: after one chunk it is that chunk's, after two their sum's.
+    expect(metrics.gaugeValue(METRIC_NAMES.hdeCompressionRatio, labels)).toBe(1000 / first.frame.length)
     const second = await measured.encode(new Uint8Array(24), context)
     await measured.decode(first.frame, context)
-    expect(Object.fromEntries(counts)).toEqual({
-      [`${METRIC_NAMES.hdeBytesOriginal}{"algorithm":"${algorithm}"}`]: 1024,
-      [`${METRIC_NAMES.hdeBytesCompressed}{"algorithm":"${algorithm}"}`]:
-        first.frame.length + second.frame.length,
-    })
+    const framed = first.frame.length + second.frame.length
+    expect(metrics.series().map(({ name, labels, value }) => ({ name, labels, value }))).toEqual([
+      { name: METRIC_NAMES.hdeBytesOriginal, labels, value: 1024 },
+      { name: METRIC_NAMES.hdeBytesCompressed, labels, value: framed },
+      { name: METRIC_NAMES.hdeCompressionRatio, labels, value: 1024 / framed },
+    ])
+    expect(1024 / framed).toBeGreaterThan(1) // zeros compress
   })
 })
 

@@ -10,8 +10,8 @@ import {
   FrameCorruptError,
   FrameTooLargeError,
   isDwcpError,
-  METRIC_NAMES,
 } from '@dwcp/core'
+import { encodeMetrics } from '../encode-metrics.js'
 import { decodeFrame, encodeFrame, type FrameAlgorithm } from '../frame.js'
 import { checkByteCount } from './decompress-options.js'
 
@@ -44,9 +44,7 @@ export function checkMaxChunkBytes(maxChunkBytes: number): void {
 export function createCompressionCodec(spec: CompressionCodecSpec, components: CodecComponents): Codec {
   const { algorithm, level, maxChunkBytes, maxPayloadBytes } = spec
   const logger = components.logger.child({ component: 'hde', codec: algorithm })
-  const labels = { algorithm }
-  const originalCounter = components.metrics?.counter(METRIC_NAMES.hdeBytesOriginal)
-  const compressedCounter = components.metrics?.counter(METRIC_NAMES.hdeBytesCompressed)
+  const recorded = encodeMetrics(components.metrics)
 
   return {
     name: algorithm,
@@ -55,8 +53,7 @@ export function createCompressionCodec(spec: CompressionCodecSpec, components: C
       if (chunk.length > maxChunkBytes) throw new FrameTooLargeError(chunk.length, maxChunkBytes)
       const payload = spec.compress(chunk)
       const frame = encodeFrame({ algorithm, level, originalBytes: chunk.length, payload })
-      originalCounter?.inc(labels, chunk.length)
-      compressedCounter?.inc(labels, frame.length)
+      recorded.record(algorithm, chunk.length, frame.length)
       return { frame, algorithm, originalBytes: chunk.length }
     },
 

@@ -25,7 +25,8 @@ export interface Lz4CodecInit {
  * announced original size is allocated or written, and any other decoded size, bad block or bad checksum is
  * `DWCP_ERR_FRAME_CORRUPT`. With `metrics` wired, encoded chunks are counted in
  * `dwcp_hde_bytes_original_total` and (framed) `dwcp_hde_bytes_compressed_total`, labelled
- * `{ algorithm: 'lz4' }`.
+ * `{ algorithm: 'lz4' }`, and
+ * `dwcp_hde_compression_ratio` is set to this codec's running ratio of the two.
  *
  * @throws InvalidArgumentError (`DWCP_ERR_INVALID_ARGUMENT`) when `maxChunkBytes` is not a non-negative integer
  *

@@ -45,7 +45,8 @@ export interface ZstdCodecInit {
  * with a bound: the payload's content size must equal the announced original size (checked before anything is
  * allocated), nothing past that size is ever written, and any zstd error is `DWCP_ERR_FRAME_CORRUPT` with
  * zstd's reason. With `metrics` wired, encoded chunks are counted in `dwcp_hde_bytes_original_total` and
- * (framed) `dwcp_hde_bytes_compressed_total`, labelled `{ algorithm: 'zstd' }`.
+ * (framed) `dwcp_hde_bytes_compressed_total`, labelled `{ algorithm: 'zstd' }`, and
+ * `dwcp_hde_compression_ratio` is set to this codec's running ratio of the two.
  *
  * @throws InvalidArgumentError (`DWCP_ERR_INVALID_ARGUMENT`) for a level, bound or window out of range
  *

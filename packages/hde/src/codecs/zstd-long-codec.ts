@@ -61,7 +61,8 @@ export interface ZstdLongCodecInit {
  * 2^maxWindowLog bytes (128 MiB by default), and a larger window is refused as `DWCP_ERR_FRAME_CORRUPT`.
  * Decoding is otherwise bounded as in `zstdCodec`. With `metrics` wired, encoded chunks are counted in
  * `dwcp_hde_bytes_original_total` and (framed) `dwcp_hde_bytes_compressed_total`, labelled
- * `{ algorithm: 'zstd-long' }`.
+ * `{ algorithm: 'zstd-long' }`, and
+ * `dwcp_hde_compression_ratio` is set to this codec's running ratio of the two.
  *
  * @throws InvalidArgumentError (`DWCP_ERR_INVALID_ARGUMENT`) for a level, window or bound out of range
  *

@@ -78,7 +78,7 @@ describe('delta codec on a memory-like image', () => {
     // Round 1 has no baselines: it is only compressed, and must still beat the raw image.
     expect(round1Bytes).toBeLessThan(PAGE_COUNT * PAGE_BYTES)
     // Every dirty page had its baseline and went as a delta.
-    expect(m.gauges.get(`${METRIC_NAMES.hdeDeltaHitRate}{}`)).toBe(1)
+    expect(m.metrics.gaugeValue(METRIC_NAMES.hdeDeltaHitRate)).toBe(1)
     expect(m.senderStore.ids()).toEqual(m.receiverStore.ids())
   })
 })

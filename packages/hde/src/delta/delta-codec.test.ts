@@ -1,4 +1,4 @@
-import { METRIC_NAMES, seededRandom, silentLogger } from '@dwcp/core'
+import { METRIC_NAMES, type MetricName, seededRandom, silentLogger } from '@dwcp/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodeFrame } from '../frame.js'
@@ -280,17 +280,25 @@ describe('deltaCodec', () => {
     const m = migration()
     const pages = [structured([1], 4096), structured([2], 4096), randomPage(4)]
     await m.send(concatPages(pages), 'vm/m')
-    expect(m.gauges.size).toBe(0) // no page had a baseline yet
+    expect(m.metrics.gaugeValue(METRIC_NAMES.hdeDeltaHitRate)).toBeUndefined() // no page had a baseline yet
     pages[0]![3] = 9
     pages[2] = randomPage(5)
     const second = await m.send(concatPages(pages), 'vm/m')
     const frames = splitFrames(second.frame, 4096)
-    expect(m.gauges.get(`${METRIC_NAMES.hdeDeltaHitRate}{}`)).toBeCloseTo(2 / 3)
-    expect(m.counts.get(`${METRIC_NAMES.hdeBytesOriginal}{"algorithm":"xbzrle"}`)).toBe(4096)
-    expect(m.counts.get(`${METRIC_NAMES.hdeBytesCompressed}{"algorithm":"same"}`)).toBe(frames[1]!.length)
-    expect(m.counts.get(`${METRIC_NAMES.hdeBytesOriginal}{"algorithm":"none"}`)).toBe(2 * 4096)
-    expect(m.counts.get(`${METRIC_NAMES.hdeBytesOriginal}{"algorithm":"zstd"}`)).toBe(2 * 4096)
+    const bytes = (name: MetricName, algorithm: string) => m.metrics.counterValue(name, { algorithm })
+    expect(m.metrics.gaugeValue(METRIC_NAMES.hdeDeltaHitRate)).toBeCloseTo(2 / 3)
+    expect(bytes(METRIC_NAMES.hdeBytesOriginal, 'xbzrle')).toBe(4096)
+    expect(bytes(METRIC_NAMES.hdeBytesCompressed, 'same')).toBe(frames[1]!.length)
+    expect(bytes(METRIC_NAMES.hdeBytesOriginal, 'none')).toBe(2 * 4096)
+    expect(bytes(METRIC_NAMES.hdeBytesOriginal, 'zstd')).toBe(2 * 4096)
+    // The ratio of each algorithm is its two counters' ratio, the end frames included in `none`'s.
+    for (const algorithm of ['xbzrle', 'same', 'none', 'zstd']) {
+      expect(m.metrics.gaugeValue(METRIC_NAMES.hdeCompressionRatio, { algorithm })).toBeCloseTo(
+        bytes(METRIC_NAMES.hdeBytesOriginal, algorithm) / bytes(METRIC_NAMES.hdeBytesCompressed, algorithm),
+        12,
+      )
+    }
     await m.send(concatPages(pages), 'vm/m') // all same: 5 hits of 6 pages that had a baseline
-    expect(m.gauges.get(`${METRIC_NAMES.hdeDeltaHitRate}{}`)).toBeCloseTo(5 / 6)
+    expect(m.metrics.gaugeValue(METRIC_NAMES.hdeDeltaHitRate)).toBeCloseTo(5 / 6)
   })
 })

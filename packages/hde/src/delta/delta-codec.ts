@@ -16,6 +16,7 @@ import {
   isDwcpError,
   METRIC_NAMES,
 } from '@dwcp/core'
+import { encodeMetrics } from '../encode-metrics.js'
 import { DEFAULT_MAX_CHUNK_BYTES } from '../none-codec.js'
 import { checkChunkId, pageBaselineId } from './baseline-name.js'
 import { DELTA_HIT_ALGORITHMS, decodePage, type EncodedPage, encodePage } from './delta-page.js'
@@ -69,7 +70,8 @@ export interface DeltaCodecInit {
  * frame names a baseline that is not held ("baseline X is not held") or a version that is not the one held.
  *
  * With `metrics` wired: `dwcp_hde_bytes_original_total` and `dwcp_hde_bytes_compressed_total` (frame bytes,
- * header included) labelled `{ algorithm }` per page, and `dwcp_hde_delta_hit_rate`, the fraction of pages sent
+ * header included) labelled `{ algorithm }` per page, `dwcp_hde_compression_ratio` per algorithm from this
+ * codec's running totals of the two, and `dwcp_hde_delta_hit_rate`, the fraction of pages sent
  * as `same`, `xbzrle`, `zstd-delta` or `zero` among the pages that had a baseline, since the codec was created.
  *
  * @example
@@ -105,8 +107,7 @@ export function deltaCodec(init: DeltaCodecInit = {}): CodecFactory {
 
   return (components: CodecComponents): Codec => {
     const logger = components.logger.child({ component: 'hde', codec: 'delta' })
-    const originalCounter = components.metrics?.counter(METRIC_NAMES.hdeBytesOriginal)
-    const compressedCounter = components.metrics?.counter(METRIC_NAMES.hdeBytesCompressed)
+    const recorded = encodeMetrics(components.metrics)
     const hitRateGauge = components.metrics?.gauge(METRIC_NAMES.hdeDeltaHitRate)
     let pagesWithBaseline = 0
     let deltaHits = 0
@@ -117,17 +118,14 @@ export function deltaCodec(init: DeltaCodecInit = {}): CodecFactory {
       hadBaseline: readonly boolean[],
     ) {
       pages.forEach((page, i) => {
-        const labels = { algorithm: page.algorithm }
-        originalCounter?.inc(labels, sizes[i])
-        compressedCounter?.inc(labels, page.frame.length)
+        recorded.record(page.algorithm, sizes[i] as number, page.frame.length)
         if (hadBaseline[i]) {
           pagesWithBaseline++
           if (DELTA_HIT_ALGORITHMS.has(page.algorithm)) deltaHits++
         }
       })
       // The end frame is a `none` frame of 0 bytes: counted there, so the ratio stays the wire cost.
-      originalCounter?.inc({ algorithm: 'none' }, 0)
-      compressedCounter?.inc({ algorithm: 'none' }, END_FRAME.length)
+      recorded.record('none', 0, END_FRAME.length)
       if (pagesWithBaseline > 0) hitRateGauge?.set(deltaHits / pagesWithBaseline)
     }
 

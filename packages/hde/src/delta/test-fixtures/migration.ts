@@ -1,10 +1,11 @@
 /**
  * Test support: one delta codec shared by a sender and a receiver, each with its own bounded baseline store,
- * plus metrics that remember what was recorded. Used only by tests.
+ * plus in-memory metrics that check every call as production does and remember what was recorded. Used only
+ * by tests.
  */
 import { silentLogger } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import type { DecodedFrame, FrameAlgorithm } from '../../frame.js'
-import { recordingMetrics } from '../../test-fixtures/recording-metrics.js'
 import { boundedBaselineStore } from '../baseline-store.js'
 import { type DeltaCodecInit, deltaCodec } from '../delta-codec.js'
 import { splitPageFrames } from '../page-frames.js'
@@ -20,15 +21,15 @@ export interface MigrationInit extends DeltaCodecInit {
 /** A sender and a receiver of pages, sharing one codec, each with its own store. */
 export function migration(init: MigrationInit = {}) {
   const { senderMaxBytes = 64 * 1024 * 1024, receiverMaxBytes = senderMaxBytes, ...codecInit } = init
-  const recorded = recordingMetrics()
-  const codec = deltaCodec(codecInit)({ logger: silentLogger(), metrics: recorded.metrics })
+  const metrics = memoryMetrics()
+  const codec = deltaCodec(codecInit)({ logger: silentLogger(), metrics })
   const senderStore = boundedBaselineStore({ maxBytes: senderMaxBytes })
   const receiverStore = boundedBaselineStore({ maxBytes: receiverMaxBytes })
   return {
     codec,
     senderStore,
     receiverStore,
-    ...recorded,
+    metrics,
     send: (chunk: Uint8Array, baselineId?: string) =>
       codec.encode(chunk, { mode: 'internet', baselineId, baselines: senderStore }),
     receive: (frame: Uint8Array, baselineId?: string) =>
