@@ -28,6 +28,7 @@ export {
   parseMemoryAddress,
 } from './memory/memory-network.js'
 export { type MemoryTransportInit, memoryTransport } from './memory/memory-transport.js'
+export { type SchemeTransportInit, schemeTransport } from './scheme-transport.js'
 export type { SessionFrame } from './session/frames.js'
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session/limits.js'
 export { MultiStreamSession, type MultiStreamSessionInit } from './session/multi-stream-session.js'

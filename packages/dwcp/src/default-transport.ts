@@ -1,6 +1,7 @@
 import {
   fallbackTransport,
   memoryTransport,
+  schemeTransport,
   type TcpTransportInit,
   type TlsConfig,
   tcpTransport,
@@ -17,9 +18,10 @@ export interface DefaultTransport {
 }
 
 /**
- * Chooses the transport from the listen addresses' scheme: `memory://` (or none) → the in-memory transport;
+ * Chooses the transport from the listen addresses' schemes: `memory://` (or none) → the in-memory transport;
  * `tcp://` → TCP (TLS 1.3 unless `tls: false`), with the mode's stream count and congestion control;
- * `ucx://` → UCX, falling back to TCP on the same host and port when the native addon is unavailable.
+ * `ucx://` → UCX, falling back to TCP on the same host and port when the native addon is unavailable. A node
+ * may listen on `tcp://` and `ucx://` at once: each address is served, and each peer dialled, on its scheme.
  */
 export function defaultTransport(
   mode: Mode,
@@ -30,11 +32,10 @@ export function defaultTransport(
   const schemes = new Set(listen.map((address) => address.split('://')[0]))
   if (schemes.size === 0 || (schemes.size === 1 && schemes.has('memory')))
     return { factory: memoryTransport({ streams: defaults.transport.streams }) }
-  if (schemes.has('memory') || schemes.size > 1)
-    throw new ConfigInvalidError(
-      'listen',
-      'all listen addresses must use one scheme (memory://, tcp:// or ucx://)',
-    )
+  if (schemes.has('memory'))
+    throw new ConfigInvalidError('listen', 'memory:// addresses cannot be mixed with tcp:// or ucx://')
+  const unknown = [...schemes].filter((scheme) => scheme !== 'tcp' && scheme !== 'ucx')
+  if (unknown.length > 0) throw new ConfigInvalidError('listen', `unknown scheme ${unknown.join(', ')}`)
   if (tls === undefined)
     throw new ConfigInvalidError(
       'tls',
@@ -46,14 +47,14 @@ export function defaultTransport(
     congestion: defaults.transport.congestion,
   }
   const tcp = tcpTransport(tcpInit)
-  if (schemes.has('tcp')) return { factory: tcp }
-  if (!schemes.has('ucx')) throw new ConfigInvalidError('listen', `unknown scheme ${[...schemes].join(', ')}`)
-  return {
-    factory: fallbackTransport({
-      primary: ucxTransport({}),
-      fallback: tcp,
-      translate: (address) => address.replace(/^ucx:\/\//, 'tcp://'),
-    }),
-    note: mode === 'datacenter' ? undefined : 'ucx requested outside datacenter mode',
-  }
+  const ucx = fallbackTransport({
+    primary: ucxTransport({}),
+    fallback: tcp,
+    translate: (address) => address.replace(/^ucx:\/\//, 'tcp://'),
+  })
+  const note =
+    schemes.has('ucx') && mode !== 'datacenter' ? 'ucx requested outside datacenter mode' : undefined
+  if (!schemes.has('ucx')) return { factory: tcp }
+  if (!schemes.has('tcp')) return { factory: ucx, ...(note ? { note } : {}) }
+  return { factory: schemeTransport({ schemes: { tcp, ucx } }), ...(note ? { note } : {}) }
 }

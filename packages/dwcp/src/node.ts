@@ -371,7 +371,8 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     })
     const tuning = this.#parts.streamTuning
     const tuner =
-      tuning && this.#parts.transport.name === 'tcp'
+      // TCP sessions only: a UCX endpoint's lanes and in-memory links gain nothing from more streams.
+      tuning && session.remote.address.startsWith('tcp://')
         ? new StreamTuner(session, this.#parts.clock, tuning)
         : undefined
     tuner?.start()
