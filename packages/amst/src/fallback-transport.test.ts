@@ -1,15 +1,15 @@
-import { NativeUnavailableError } from '@dwcp/core'
+import { METRIC_NAMES, NativeUnavailableError } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { describe, expect, it } from 'vitest'
 import { complianceComponents, complianceIdentity } from './compliance/transport-suite.js'
 import { fallbackTransport } from './fallback-transport.js'
 import { MemoryNetwork } from './memory/memory-network.js'
 import { memoryTransport } from './memory/memory-transport.js'
 import { tcpTransport } from './tcp/tcp-transport.js'
-import { prometheusLikeCounter } from './tcp/test-metrics.js'
 
 describe('fallbackTransport', () => {
   it('falls back when the preferred transport cannot start, logs it, counts it and translates addresses', async () => {
-    const metrics = prometheusLikeCounter()
+    const metrics = memoryMetrics()
     const warnings: string[] = []
     const components = {
       ...complianceComponents(complianceIdentity('dc-node')),
@@ -32,7 +32,9 @@ describe('fallbackTransport', () => {
     expect(transport.name).toBe('tcp')
     expect(transport.health()).toMatchObject({ status: 'degraded', implementation: 'tcp' })
     expect(transport.health().reason).toContain('no binary')
-    expect(metrics.count('DWCP_ERR_NATIVE_UNAVAILABLE')).toBe(1)
+    expect(
+      metrics.counterValue(METRIC_NAMES.errors, { component: 'amst', code: 'DWCP_ERR_NATIVE_UNAVAILABLE' }),
+    ).toBe(1)
     expect(warnings.some((w) => w.includes('no binary'))).toBe(true)
     await transport.stop()
   })
