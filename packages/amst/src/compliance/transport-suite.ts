@@ -12,6 +12,7 @@ import {
   type TransportFactory,
 } from '@dwcp/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { countingCodec } from './counting-codec.js'
 
 /** What the compliance suite needs to exercise one transport implementation. */
 export interface TransportComplianceSetup {
@@ -69,9 +70,12 @@ export function transportComplianceSuite(name: string, setup: TransportComplianc
       await Promise.all(transports.splice(0).map((t) => t.stop()))
     })
 
-    async function pair(clusterB = 'compliance'): Promise<{ a: Transport; b: Transport; address: string }> {
+    async function pair(
+      clusterB = 'compliance',
+      componentsB: Partial<TransportComponents> = {},
+    ): Promise<{ a: Transport; b: Transport; address: string }> {
       const a = await setup.create(complianceIdentity('node-a'))
-      const b = await setup.create(complianceIdentity('node-b', clusterB))
+      const b = await setup.create(complianceIdentity('node-b', clusterB), componentsB)
       transports.push(a, b)
       await a.start()
       await b.start()
@@ -79,8 +83,10 @@ export function transportComplianceSuite(name: string, setup: TransportComplianc
       return { a, b, address }
     }
 
-    async function connect(): Promise<{ a: Transport; b: Transport; client: Session; server: Session }> {
-      const { a, b, address } = await pair()
+    async function connect(
+      componentsB: Partial<TransportComponents> = {},
+    ): Promise<{ a: Transport; b: Transport; client: Session; server: Session }> {
+      const { a, b, address } = await pair('compliance', componentsB)
       const accepted = new Promise<Session>((resolve) => b.once('session', resolve))
       const client = await a.dial(address)
       const server = await accepted
@@ -206,6 +212,68 @@ export function transportComplianceSuite(name: string, setup: TransportComplianc
       expect(Buffer.from(assembled).equals(payload)).toBe(true)
       expect([...offsets].sort((x, y) => x - y)).toEqual(chunkDigests.map((_, i) => i * chunkBytes))
       expect(progress.at(-1)).toBe(payload.byteLength)
+    })
+
+    it('encodes every chunk with the transfer codec and decodes it with the receiving session decoder', async () => {
+      const codec = countingCodec()
+      const { client, server } = await connect({ chunkDecoder: codec })
+      client.streams = 4
+      const chunkBytes = 64 * 1024
+      for (const positional of [false, true]) {
+        const payload = randomBytes(3 * 1024 * 1024 + 777)
+        const before = { encoded: codec.encodedBytes, decoded: codec.decodedBytes }
+        const assembled = new Uint8Array(payload.byteLength)
+        const received = new Promise<{ digest: string }>((resolve, reject) =>
+          server.once('transfer', (incoming) => {
+            incoming
+              .accept({
+                positional,
+                write: async (offsetBytes, bytes) => {
+                  assembled.set(bytes, offsetBytes)
+                },
+              })
+              .then(resolve, reject)
+          }),
+        )
+        const contexts: string[] = []
+        const sent = await client.transfer(bytesSource(payload), {
+          chunkBytes,
+          codec,
+          codecContext: () => {
+            contexts.push('read')
+            return { mode: 'internet', predictedBandwidthBps: 1e8 }
+          },
+        })
+        expect((await received).digest).toBe(sent.digest)
+        expect(Buffer.from(assembled).equals(payload)).toBe(true)
+        // Every byte went through the encoder once and through the decoder once, and the digest is the
+        // original bytes' (sha256 of the object in order; the chunk list's out of order).
+        expect(codec.encodedBytes - before.encoded).toBe(payload.byteLength)
+        expect(codec.decodedBytes - before.decoded).toBe(payload.byteLength)
+        expect(contexts.length).toBe(Math.ceil(payload.byteLength / chunkBytes))
+        if (!positional)
+          expect(sent.digest).toBe(`sha256:${createHash('sha256').update(payload).digest('hex')}`)
+      }
+    })
+
+    it('fails only the transfer when an encoded chunk reaches a session without a decoder', async () => {
+      const { client, server } = await connect()
+      const receiverError = new Promise<unknown>((resolve) =>
+        server.once(
+          'transfer',
+          (incoming) => void incoming.accept(bytesSink(incoming.sizeBytes)).catch(resolve),
+        ),
+      )
+      await expectCode(
+        client.transfer(bytesSource(randomBytes(256 * 1024)), { chunkBytes: 65536, codec: countingCodec() }),
+        'DWCP_ERR_TRANSFER_FAILED',
+      )
+      expect(isDwcpError(await receiverError, 'DWCP_ERR_COMPONENT_ABSENT')).toBe(true)
+      // The session carries on: a plain transfer still goes through.
+      server.once('transfer', (incoming) => void incoming.accept(bytesSink(incoming.sizeBytes)))
+      const payload = randomBytes(100_000)
+      await client.transfer(bytesSource(payload), { chunkBytes: 65536 })
+      expect(client.closed || server.closed).toBe(false)
     })
 
     it('transfers an empty object', async () => {

@@ -1,3 +1,5 @@
+import { FRAME_HEADER_BYTES } from '../wire/frame-layout.js'
+
 /** Bounds of one session. Everything that grows is bounded here. */
 export interface SessionLimits {
   /** Chunk size striped over streams. @default 262144 (256 KiB) */
@@ -49,3 +51,17 @@ export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
   pacingRateBps: 0,
   pacingBurstBytes: 1024 * 1024,
 })
+
+/**
+ * Room a stream's payload bound leaves above the largest chunk or message: a codec frame carries a header of
+ * its own, and compressing incompressible bytes adds a little to them.
+ */
+const PAYLOAD_SLACK_BYTES = 8192
+
+/**
+ * The largest frame payload a stream under `limits` accepts: its largest chunk or message and some room (the
+ * frame readers of the TCP and UCX transports refuse anything longer before allocating it).
+ */
+export function maxPayloadBytes(limits: SessionLimits): number {
+  return Math.max(limits.maxChunkBytes, limits.maxMessageBytes) + FRAME_HEADER_BYTES + PAYLOAD_SLACK_BYTES
+}

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import {
   type Clock,
+  type Codec,
+  type CodecContext,
   Emitter,
   InvalidArgumentError,
   type Logger,
   METRIC_NAMES,
   type Metrics,
+  type Mode,
   type PathSample,
   type PeerInfo,
   raceAbort,
@@ -20,12 +23,12 @@ import {
   throwIfAborted,
 } from '@dwcp/core'
 import type { SessionFrame } from './frames.js'
-import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './limits.js'
+import { DEFAULT_SESSION_LIMITS, maxPayloadBytes, type SessionLimits } from './limits.js'
 import { PathMeter } from './path-meter.js'
 import type { ResumeStore } from './resume-store.js'
 import type { StreamProvider } from './stream-provider.js'
 import { TokenBucket } from './token-bucket.js'
-import { TransferReceiver } from './transfer-receiver.js'
+import { type ReceiverContext, TransferReceiver } from './transfer-receiver.js'
 import { TransferSender } from './transfer-sender.js'
 
 /** What a {@link MultiStreamSession} is built from. */
@@ -47,6 +50,10 @@ export interface MultiStreamSessionInit {
   limits?: Partial<SessionLimits>
   /** Where incoming transfers wait for their sender to reconnect when this session dies (per transport). */
   resumeStore?: ResumeStore
+  /** Decodes encoded chunks of incoming transfers; without it they fail with `DWCP_ERR_COMPONENT_ABSENT`. */
+  chunkDecoder?: Codec
+  /** The local node's mode, the default context of encoding and decoding chunks. @default 'hybrid' */
+  localMode?: () => Mode
 }
 
 /**
@@ -68,6 +75,8 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   readonly #meter: PathMeter
   readonly #resumeStore: ResumeStore | undefined
   readonly #pacer: TokenBucket
+  readonly #chunkDecoder: Codec | undefined
+  readonly #localMode: () => Mode
   #pingTimer: TimerHandle | undefined
   #ackCursor = 0
   #closed = false
@@ -86,6 +95,8 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     this.#meter = new PathMeter(this.#clock.now())
     this.#resumeStore = init.resumeStore
     this.#pacer = new TokenBucket(this.#clock, this.#limits.pacingRateBps, this.#limits.pacingBurstBytes)
+    this.#chunkDecoder = init.chunkDecoder
+    this.#localMode = init.localMode ?? (() => 'hybrid')
     this.#provider.onFrame((frame) => this.#onFrame(frame))
     this.#provider.onLost((error) => this.#shutdown(error, true))
     this.#provider.onStreamLost?.((stream) => {
@@ -145,6 +156,10 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
       throw new InvalidArgumentError('source.sizeBytes', 'must be a non-negative integer')
     if (JSON.stringify(options.metadata ?? {}).length > this.#limits.maxMetadataChars)
       throw new InvalidArgumentError('metadata', `larger than ${this.#limits.maxMetadataChars} characters`)
+    if (options.codec !== undefined && typeof options.codec?.encode !== 'function')
+      throw new InvalidArgumentError('codec', 'must be a Codec')
+    if (options.codecContext !== undefined && typeof options.codecContext !== 'function')
+      throw new InvalidArgumentError('codecContext', 'must be a function returning a CodecContext')
     const sender = new TransferSender(
       id,
       source,
@@ -153,6 +168,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         chunkBytes,
         maxInFlightBytes: this.#limits.maxInFlightBytes,
         maxInFlightBytesPerStream: this.#limits.maxInFlightBytesPerStream,
+        maxEncodedBytes: maxPayloadBytes(this.#limits),
       },
       {
         clock: this.#clock,
@@ -161,6 +177,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         onBytesSent: (n) => this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, n),
         pace: (n) => this.#pacer.take(n),
         rttMs: () => this.#meter.srttMs,
+        codecContext: () => this.#codecContext(),
       },
     )
     this.#senders.set(id, sender)
@@ -262,12 +279,19 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     }
   }
 
+  /** The context chunks are encoded and decoded in when the caller gives none: the local node's mode. */
+  #codecContext(): CodecContext {
+    return { mode: this.#localMode() }
+  }
+
   #onOffer(offer: Extract<SessionFrame, { type: 'transfer-offer' }>): void {
-    const context = {
+    const decoder = this.#chunkDecoder
+    const context: ReceiverContext = {
       clock: this.#clock,
       control: (frame: SessionFrame) => this.#control(frame),
       onSettled: () => this.#receivers.delete(offer.id),
       maxBufferedBytes: this.#limits.maxInFlightBytes,
+      ...(decoder ? { decodeChunk: (frame: Uint8Array) => decoder.decode(frame, this.#codecContext()) } : {}),
     }
     // The same transfer from the same peer after a reconnect continues where the lost session stopped, even
     // before the application has subscribed to this new session.

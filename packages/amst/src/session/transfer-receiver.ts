@@ -5,7 +5,9 @@ import {
   ComponentAbsentError,
   DigestMismatchError,
   DwcpError,
+  FrameCorruptError,
   type IncomingTransfer,
+  isDwcpError,
   TransferFailedError,
   type TransferResult,
   type TransferSink,
@@ -22,6 +24,8 @@ export interface ReceiverContext {
   onSettled: () => void
   /** Most bytes that may wait out of order (the sender's window bounds this; we enforce it). */
   maxBufferedBytes: number
+  /** Decodes an encoded chunk's codec frame; absent when the session has no chunk decoder. */
+  decodeChunk?: (frame: Uint8Array) => Promise<Uint8Array>
 }
 
 type Offer = Extract<SessionFrame, { type: 'transfer-offer' }>
@@ -38,6 +42,10 @@ export class TransferReceiver implements IncomingTransfer {
   readonly metadata: Readonly<Record<string, string>>
   #ctx: ReceiverContext
   readonly #pending = new Map<number, Uint8Array>()
+  /** Offsets of encoded chunks being decoded: later copies of them are duplicates. */
+  readonly #decoding = new Set<number>()
+  /** Moves on when the transfer detaches, so that a decode begun before is dropped when it ends. */
+  #epoch = 0
   readonly #hash = createHash('sha256')
   #pendingBytes = 0
   readonly #chunkBytes: number
@@ -124,6 +132,8 @@ export class TransferReceiver implements IncomingTransfer {
     if (this.#settled || !this.#answered || !this.#sink) return false
     this.#detached = true
     this.#pending.clear()
+    this.#decoding.clear()
+    this.#epoch++
     this.#pendingBytes = 0
     this.#expectedDigest = undefined
     this.#folder?.dropAhead()
@@ -155,12 +165,9 @@ export class TransferReceiver implements IncomingTransfer {
     if (this.#settled) return
     switch (frame.type) {
       case 'chunk':
-        if (frame.encoded) {
-          // Decoding is not wired in yet: an encoded chunk cannot be written as it is.
-          this.fail(new ComponentAbsentError('chunk decoder', 'the peer sent an encoded chunk'), true)
-          return
-        }
-        this.#onChunk(frame.offsetBytes, frame.bytes)
+        if (frame.encoded) this.#onEncodedChunk(frame.offsetBytes, frame.bytes)
+        else if (this.#admit(frame.offsetBytes, frame.bytes.byteLength))
+          this.#buffer(frame.offsetBytes, frame.bytes)
         return
       case 'transfer-end':
         this.#expectedDigest = frame.digest
@@ -183,52 +190,108 @@ export class TransferReceiver implements IncomingTransfer {
     this.#result?.reject(error)
   }
 
-  #onChunk(offsetBytes: number, bytes: Uint8Array): void {
-    const endBytes = offsetBytes + bytes.byteLength
-    if (
-      !Number.isInteger(offsetBytes) ||
-      offsetBytes < 0 ||
-      endBytes > this.sizeBytes ||
-      bytes.byteLength === 0
-    ) {
+  /**
+   * Checks a chunk of `lengthBytes` at `offsetBytes` before it is kept: within the object, whole and aligned
+   * when out of order, not a duplicate (a duplicate of a written chunk is acknowledged again out of order), and
+   * within the reorder window. False when it is not to be kept; a chunk out of bounds fails the transfer.
+   */
+  #admit(offsetBytes: number, lengthBytes: number): boolean {
+    const endBytes = offsetBytes + lengthBytes
+    if (!Number.isInteger(offsetBytes) || offsetBytes < 0 || endBytes > this.sizeBytes || lengthBytes === 0) {
       this.fail(
-        new TransferFailedError(
-          this.id,
-          `chunk at ${offsetBytes} (${bytes.byteLength} bytes) is out of range`,
-        ),
+        new TransferFailedError(this.id, `chunk at ${offsetBytes} (${lengthBytes} bytes) is out of range`),
         true,
       )
-      return
+      return false
     }
     if (this.#folder) {
       // Chunks sit at multiples of the chunk size and are whole, so that no two writes overlap.
       const chunkBytes = this.#chunkBytes
       if (
         offsetBytes % chunkBytes !== 0 ||
-        bytes.byteLength !== Math.min(chunkBytes, this.sizeBytes - offsetBytes)
+        lengthBytes !== Math.min(chunkBytes, this.sizeBytes - offsetBytes)
       ) {
         this.fail(new TransferFailedError(this.id, `chunk at ${offsetBytes} is not a whole chunk`), true)
-        return
+        return false
       }
       // A duplicate already written is acknowledged again: the first acknowledgement may have died with a stream.
       if (this.#folder.has(offsetBytes)) {
         if (!this.#detached) this.#send({ type: 'chunk-ack', id: this.id, offsetBytes })
-        return
+        return false
       }
-      if (this.#pending.has(offsetBytes) || this.#writingOffsetBytes === offsetBytes) return
+      if (
+        this.#pending.has(offsetBytes) ||
+        this.#decoding.has(offsetBytes) ||
+        this.#writingOffsetBytes === offsetBytes
+      )
+        return false
     } else if (
-      // A duplicate after a resend: already written, being written, or already buffered.
+      // A duplicate after a resend: already written, being written, being decoded, or already buffered.
       offsetBytes < Math.max(this.#nextOffsetBytes, this.#writingEndBytes) ||
-      this.#pending.has(offsetBytes)
+      this.#pending.has(offsetBytes) ||
+      this.#decoding.has(offsetBytes)
     )
-      return
-    if (this.#pendingBytes > 0 && this.#pendingBytes + bytes.byteLength > this.#ctx.maxBufferedBytes) {
+      return false
+    if (this.#pendingBytes > 0 && this.#pendingBytes + lengthBytes > this.#ctx.maxBufferedBytes) {
       this.fail(new TransferFailedError(this.id, 'sender exceeded the reorder window'), true)
-      return
+      return false
     }
+    return true
+  }
+
+  /** Keeps an admitted chunk's bytes until the sink takes them. */
+  #buffer(offsetBytes: number, bytes: Uint8Array): void {
     this.#pending.set(offsetBytes, bytes)
     this.#pendingBytes += bytes.byteLength
     void this.#drain()
+  }
+
+  /**
+   * An encoded chunk is the whole chunk at its offset once decoded: admitted as that many bytes (they count
+   * against the reorder window while it decodes), then buffered only if the decoder gave exactly those. A
+   * failed or wrong decode fails this transfer alone; chunks decoded out of order wait in the reorder buffer
+   * like chunks that arrived out of order.
+   */
+  #onEncodedChunk(offsetBytes: number, frame: Uint8Array): void {
+    if (!Number.isSafeInteger(offsetBytes) || offsetBytes < 0 || offsetBytes >= this.sizeBytes) {
+      this.fail(new TransferFailedError(this.id, `encoded chunk at ${offsetBytes} is out of range`), true)
+      return
+    }
+    const decode = this.#ctx.decodeChunk
+    if (!decode) {
+      const reason = `transfer ${this.id} carries encoded chunks and this session has no chunk decoder`
+      this.fail(new ComponentAbsentError('chunk decoder', reason), true)
+      return
+    }
+    const expectedBytes = Math.min(this.#chunkBytes, this.sizeBytes - offsetBytes)
+    if (!this.#admit(offsetBytes, expectedBytes)) return
+    this.#decoding.add(offsetBytes)
+    this.#pendingBytes += expectedBytes
+    const epoch = this.#epoch
+    const stale = (): boolean => this.#settled || epoch !== this.#epoch
+    // A decoder that throws instead of rejecting is caught the same way.
+    Promise.resolve()
+      .then(() => decode(frame))
+      .then(
+        (bytes) => {
+          if (stale()) return
+          this.#decoding.delete(offsetBytes)
+          this.#pendingBytes -= expectedBytes
+          // The interface takes no bound, so the length is checked once decoded: never wrong bytes to the sink.
+          if (!(bytes instanceof Uint8Array) || bytes.byteLength !== expectedBytes) {
+            const got = bytes instanceof Uint8Array ? `${bytes.byteLength} bytes` : 'no bytes'
+            const reason = `chunk at ${offsetBytes} of transfer ${this.id} decoded to ${got}, not ${expectedBytes}`
+            this.fail(new FrameCorruptError(reason), true)
+            return
+          }
+          this.#buffer(offsetBytes, bytes)
+        },
+        (error: unknown) => {
+          if (stale()) return
+          const reason = `chunk at ${offsetBytes} of transfer ${this.id} does not decode: ${String(error)}`
+          this.fail(isDwcpError(error) ? error : new FrameCorruptError(reason), true)
+        },
+      )
   }
 
   /** The next chunk to write: in order, the one at the written offset; positional, the oldest arrival. */
@@ -309,6 +372,7 @@ export class TransferReceiver implements IncomingTransfer {
     if (this.#settled) return
     this.#settled = true
     this.#pending.clear()
+    this.#decoding.clear()
     this.#pendingBytes = 0
     this.#ctx.onSettled()
   }

@@ -1,6 +1,7 @@
 import {
   AbortedError,
   type Clock,
+  type CodecContext,
   DwcpError,
   TransferFailedError,
   type TransferOptions,
@@ -9,11 +10,13 @@ import {
   type TransferSource,
   throwIfAborted,
 } from '@dwcp/core'
+import { ChunkPipeline, type PreparedChunk } from './chunk-pipeline.js'
+import { ChunkSource } from './chunk-source.js'
 import type { SessionFrame } from './frames.js'
 import { InFlightLedger } from './in-flight-ledger.js'
 import { StallDetector } from './stall-detector.js'
 import type { FrameStream } from './stream-provider.js'
-import { type TransferDigest, transferDigest } from './transfer-digest.js'
+import { transferDigest } from './transfer-digest.js'
 
 /** Bounds of one outgoing transfer. */
 export interface SenderLimits {
@@ -23,7 +26,15 @@ export interface SenderLimits {
   maxInFlightBytes: number
   /** Unacknowledged bytes allowed on one stream. */
   maxInFlightBytesPerStream: number
+  /** Largest codec frame of one chunk a peer accepts (the streams' payload bound). */
+  maxEncodedBytes: number
 }
+
+/**
+ * Chunks read (and encoded) ahead of the one being sent: enough that the source and the encoder work while
+ * earlier chunks are on the wire, few enough that the memory it takes stays a small multiple of the chunk size.
+ */
+const READ_AHEAD_CHUNKS = 2
 
 /** What the sender needs from its session. */
 export interface SenderContext {
@@ -32,10 +43,12 @@ export interface SenderContext {
   streams: () => readonly FrameStream[]
   /** Sends a control frame on stream 0. */
   control: (frame: SessionFrame) => Promise<void>
-  /** Counts bytes put on the wire. */
+  /** Counts bytes put on the wire (encoded bytes for an encoded chunk). */
   onBytesSent: (bytes: number) => void
-  /** Waits until the session's pacer lets `bytes` go. */
+  /** Waits until the session's pacer lets `bytes` (wire bytes) go. */
   pace: (bytes: number) => Promise<void>
+  /** The context a chunk is encoded in when the transfer's options name no other. */
+  codecContext: () => CodecContext
   /** The session's smoothed RTT (undefined before it is measured), for spotting a stalled stream. */
   rttMs?: () => number | undefined
 }
@@ -65,6 +78,9 @@ export class TransferSender {
   /** Rejects when the transfer fails, so that no wait (a full stream, the pacer) outlives an abort. */
   readonly #failed: Promise<never>
   #rejectFailed!: (error: Error) => void
+  readonly #chunks: ChunkSource
+  /** The stream the next chunk tries first: one step per chunk sent, so chunks go round-robin. */
+  #streamCursor = 0
 
   constructor(
     id: string,
@@ -79,6 +95,14 @@ export class TransferSender {
     this.#limits = limits
     this.#ctx = ctx
     this.#windowBytes = limits.maxInFlightBytes
+    this.#chunks = new ChunkSource({
+      transferId: id,
+      source,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.codec ? { codec: options.codec } : {}),
+      codecContext: options.codecContext ?? ctx.codecContext,
+      maxEncodedBytes: limits.maxEncodedBytes,
+    })
     this.#stall = new StallDetector(ctx.clock.now(), () => ctx.rttMs?.())
     this.#failed = new Promise<never>((_, reject) => {
       this.#rejectFailed = reject
@@ -107,32 +131,44 @@ export class TransferSender {
       })
       const resumeOffsetBytes = await accepted
       const hash = transferDigest(this.#outOfOrder)
-      await this.#hashPrefix(hash, resumeOffsetBytes)
+      await this.#chunks.hashPrefix(hash, resumeOffsetBytes, this.#limits.chunkBytes)
       this.#ackedBytes = resumeOffsetBytes
       this.#sentBytes = resumeOffsetBytes
       const verdict = new Promise<string>((resolve, reject) => {
         this.#verdict = { resolve, reject }
       })
       verdict.catch(() => {})
-      let streamCursor = 0
       this.#stall.progressed(this.#ctx.clock.now())
-      for (let offset = resumeOffsetBytes; offset < this.#source.sizeBytes; ) {
-        this.#check()
-        await this.#resendLost(streamCursor++)
-        const lengthBytes = Math.min(this.#limits.chunkBytes, this.#source.sizeBytes - offset)
-        // Chunks reclaimed from a stalled stream while waiting go first: they are what the window waits on.
-        if (!(await this.#windowOpen(lengthBytes))) continue
-        const bytes = await this.#read(offset, lengthBytes)
-        hash.update(bytes)
-        await this.#sendChunk(offset, bytes, streamCursor++)
-        offset += bytes.byteLength
-        this.#sentBytes = offset
-        this.#progress()
+      const pipeline = new ChunkPipeline({
+        startBytes: resumeOffsetBytes,
+        endBytes: this.#source.sizeBytes,
+        chunkBytes: this.#limits.chunkBytes,
+        depth: READ_AHEAD_CHUNKS,
+        read: (offset, lengthBytes) => this.#chunks.read(offset, lengthBytes),
+        ...(this.#chunks.encoding ? { encode: (bytes: Uint8Array) => this.#chunks.encode(bytes) } : {}),
+      })
+      try {
+        for (let offset = resumeOffsetBytes; offset < this.#source.sizeBytes; ) {
+          this.#check()
+          await this.#resendLost()
+          const lengthBytes = Math.min(this.#limits.chunkBytes, this.#source.sizeBytes - offset)
+          // Chunks reclaimed from a stalled stream while waiting go first: they are what the window waits on.
+          if (!(await this.#windowOpen(lengthBytes))) continue
+          const chunk = await Promise.race([pipeline.next(), this.#failed])
+          if (!chunk) break
+          hash.update(chunk.bytes)
+          await this.#sendChunk(chunk)
+          offset += chunk.bytes.byteLength
+          this.#sentBytes = offset
+          this.#progress()
+        }
+      } finally {
+        pipeline.close()
       }
       // Everything was sent once; keep resending what lost streams dropped until all of it is acknowledged.
       while (this.#ackedBytes < this.#source.sizeBytes) {
         this.#check()
-        if (this.#ledger.resendPending) await this.#resendLost(streamCursor++)
+        if (this.#ledger.resendPending) await this.#resendLost()
         else await this.#waitOrReclaim()
       }
       const digest = hash.text()
@@ -167,6 +203,7 @@ export class TransferSender {
         // The receiver's reorder buffer bounds what may be in flight.
         this.#windowBytes = Math.max(1, Math.min(this.#limits.maxInFlightBytes, frame.windowBytes))
         this.#outOfOrder = frame.outOfOrder === true
+        this.#chunks.outOfOrder = this.#outOfOrder
         this.#acceptance?.resolve(Math.max(0, Math.min(frame.resumeOffsetBytes, this.#source.sizeBytes)))
         return
       case 'transfer-reject':
@@ -238,56 +275,21 @@ export class TransferSender {
   }
 
   /**
-   * Reads `lengthBytes` at `offset`. In order, a source may return fewer; out of order, chunks must sit at
-   * multiples of the chunk size (the receiver checks), so a short read is completed here.
-   */
-  async #read(offset: number, lengthBytes: number): Promise<Uint8Array> {
-    const first = await this.#readSome(offset, lengthBytes)
-    if (!this.#outOfOrder || first.byteLength === lengthBytes) return first
-    const whole = new Uint8Array(lengthBytes)
-    whole.set(first)
-    for (let filled = first.byteLength; filled < lengthBytes; ) {
-      const more = await this.#readSome(offset + filled, lengthBytes - filled)
-      whole.set(more, filled)
-      filled += more.byteLength
-    }
-    return whole
-  }
-
-  async #readSome(offset: number, lengthBytes: number): Promise<Uint8Array> {
-    let bytes: Uint8Array
-    try {
-      bytes = await this.#source.read(offset, lengthBytes, this.#options.signal)
-    } catch (error) {
-      throw new TransferFailedError(this.id, `source read at ${offset} failed`, error)
-    }
-    if (bytes.byteLength === 0 || bytes.byteLength > lengthBytes)
-      throw new TransferFailedError(
-        this.id,
-        `source returned ${bytes.byteLength} bytes at ${offset}, asked ${lengthBytes}`,
-      )
-    return bytes
-  }
-
-  async #hashPrefix(hash: TransferDigest, endBytes: number): Promise<void> {
-    for (let offset = 0; offset < endBytes; ) {
-      const bytes = await this.#read(offset, Math.min(this.#limits.chunkBytes, endBytes - offset))
-      hash.update(bytes)
-      offset += bytes.byteLength
-    }
-  }
-
-  /**
    * Sends one chunk on a stream with room, recording it as in flight there. A stream that reports congestion
    * is not waited on: the write is queued and the loop goes on to the next stream, so one stream in loss
    * recovery does not stall the others (its chunks wait in its own queue, bounded by its window).
    */
-  async #sendChunk(offsetBytes: number, bytes: Uint8Array, cursor: number): Promise<void> {
-    const stream = await this.#pickStream(cursor, bytes.byteLength)
+  async #sendChunk(chunk: PreparedChunk): Promise<void> {
+    const { offsetBytes, bytes, wire, encoded } = chunk
+    // Windows count the object's bytes (what acknowledgements name); the pacer and the counters the wire's.
+    const stream = await this.#pickStream(this.#streamCursor++, bytes.byteLength)
     this.#ledger.sent(offsetBytes, bytes.byteLength, stream)
-    await Promise.race([this.#ctx.pace(bytes.byteLength), this.#failed])
-    const written = stream.write({ type: 'chunk', id: this.id, offsetBytes, bytes }).then(
-      () => this.#ctx.onBytesSent(bytes.byteLength),
+    await Promise.race([this.#ctx.pace(wire.byteLength), this.#failed])
+    const frame: SessionFrame = encoded
+      ? { type: 'chunk', id: this.id, offsetBytes, bytes: wire, encoded: true }
+      : { type: 'chunk', id: this.id, offsetBytes, bytes: wire }
+    const written = stream.write(frame).then(
+      () => this.#ctx.onBytesSent(wire.byteLength),
       // The stream died under the write; its provider reports the loss and the chunk is resent from there.
       () => {
         if (!this.#failure) this.streamLost(stream)
@@ -296,13 +298,15 @@ export class TransferSender {
     if (stream.congested === undefined) await Promise.race([written, this.#failed])
   }
 
-  /** Sends again the chunks of lost streams, re-reading them from the source. */
-  async #resendLost(cursor: number): Promise<void> {
+  /** Sends again the chunks of lost streams, re-reading (and re-encoding) them from the source. */
+  async #resendLost(): Promise<void> {
     for (let chunk = this.#ledger.nextResend(); chunk; chunk = this.#ledger.nextResend()) {
       this.#check()
       if (!this.#outOfOrder && chunk.endBytes <= this.#ackedBytes) continue
-      const bytes = await this.#read(chunk.offsetBytes, chunk.sizeBytes)
-      await this.#sendChunk(chunk.offsetBytes, bytes, cursor++)
+      const bytes = await Promise.race([this.#chunks.read(chunk.offsetBytes, chunk.sizeBytes), this.#failed])
+      const wire = await Promise.race([this.#chunks.encode(bytes), this.#failed])
+      const encoded = this.#chunks.encoding
+      await this.#sendChunk({ offsetBytes: chunk.offsetBytes, bytes, wire, encoded })
     }
   }
 

@@ -18,11 +18,10 @@ import {
   throwIfAborted,
 } from '@dwcp/core'
 import { checkPeerIdentity, PROTOCOL_VERSION } from '../handshake.js'
-import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../session/limits.js'
+import { DEFAULT_SESSION_LIMITS, maxPayloadBytes, type SessionLimits } from '../session/limits.js'
 import { MultiStreamSession } from '../session/multi-stream-session.js'
 import { ResumeStore } from '../session/resume-store.js'
 import { requirePlaintextExplicit, type TlsConfig } from '../tls/index.js'
-import { FRAME_HEADER_BYTES } from '../wire/frame-layout.js'
 import { TransferIds } from '../wire/session-codec.js'
 import {
   applyCongestion,
@@ -385,12 +384,10 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
   }
 
   #stream(socket: Socket, ids: TransferIds, events: ConstructorParameters<typeof TcpStream>[4]): TcpStream {
-    const maxPayloadBytes =
-      Math.max(this.#limits.maxChunkBytes, this.#limits.maxMessageBytes) + FRAME_HEADER_BYTES + 8192
     return new TcpStream(
       socket,
       ids,
-      maxPayloadBytes,
+      maxPayloadBytes(this.#limits),
       this.#init.maxQueuedBytesPerStream ?? 4 * 1024 * 1024,
       events,
     )
@@ -406,6 +403,8 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       clock: this.#components.clock,
       logger: this.#components.logger,
       ...(this.#components.metrics ? { metrics: this.#components.metrics } : {}),
+      ...(this.#components.chunkDecoder ? { chunkDecoder: this.#components.chunkDecoder } : {}),
+      localMode: () => this.#components.identity().mode,
       limits: this.#limits,
       resumeStore: this.#resumeStore,
     })

@@ -1,7 +1,6 @@
 import type { NodeIdentity, PeerInfo, TransportComponents } from '@dwcp/core'
-import type { SessionLimits } from '../session/limits.js'
+import { maxPayloadBytes, type SessionLimits } from '../session/limits.js'
 import { MultiStreamSession } from '../session/multi-stream-session.js'
-import { FRAME_HEADER_BYTES } from '../wire/frame-layout.js'
 import type { UcxEndpointHandle } from './ucx-native.js'
 import { UcxLaneProvider } from './ucx-provider.js'
 import { LANES_MAX } from './ucx-tags.js'
@@ -34,7 +33,7 @@ export function openUcxSession(
     endpoint,
     lanesMax: Math.min(local.capabilities.maxStreams, remote.capabilities.maxStreams),
     lanes: settings.lanes,
-    maxPayloadBytes: Math.max(limits.maxChunkBytes, limits.maxMessageBytes) + FRAME_HEADER_BYTES + 8192,
+    maxPayloadBytes: maxPayloadBytes(limits),
     maxInFlightBytesPerLane: settings.maxInFlightBytesPerLane,
   })
   const session = new MultiStreamSession({
@@ -46,6 +45,8 @@ export function openUcxSession(
     clock: components.clock,
     logger: components.logger,
     ...(components.metrics ? { metrics: components.metrics } : {}),
+    ...(components.chunkDecoder ? { chunkDecoder: components.chunkDecoder } : {}),
+    localMode: () => components.identity().mode,
     limits,
   })
   return { session, provider }

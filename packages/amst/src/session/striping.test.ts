@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto'
+import { bytesSink, bytesSource, type PeerInfo, silentLogger, systemClock } from '@dwcp/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { complianceIdentity } from '../compliance/transport-suite.js'
+import type { SessionFrame } from './frames.js'
+import { MultiStreamSession } from './multi-stream-session.js'
+import { testStreamPair } from './test-stream-pair.js'
+
+const sessions: MultiStreamSession[] = []
+
+afterEach(async () => {
+  for (const session of sessions.splice(0)) await session.close()
+})
+
+describe('striping', () => {
+  it('puts chunks on every stream in turn', async () => {
+    const pair = testStreamPair(4)
+    const chunksPerStream = [0, 0, 0, 0]
+    pair.a.streams.forEach((stream, index) => {
+      const write = stream.write.bind(stream)
+      stream.write = (frame: SessionFrame) => {
+        if (frame.type === 'chunk') chunksPerStream[index] = (chunksPerStream[index] as number) + 1
+        return write(frame)
+      }
+    })
+    const [client, server] = (['a', 'b'] as const).map((side) => {
+      const remote: PeerInfo = {
+        ...complianceIdentity(side === 'a' ? 'node-b' : 'node-a'),
+        address: 'test://',
+      }
+      const session = new MultiStreamSession({
+        id: 'striping',
+        remote,
+        provider: pair[side],
+        transport: 'test',
+        rdma: false,
+        clock: systemClock(),
+        logger: silentLogger(),
+      })
+      sessions.push(session)
+      return session
+    }) as [MultiStreamSession, MultiStreamSession]
+    const payload = randomBytes(40 * 65536)
+    const sink = bytesSink(payload.byteLength)
+    server.on('transfer', (incoming) => void incoming.accept(sink))
+    await client.transfer(bytesSource(payload), { chunkBytes: 65536 })
+    expect(Buffer.from(sink.bytes).equals(payload)).toBe(true)
+    expect(chunksPerStream).toEqual([10, 10, 10, 10])
+  })
+})
