@@ -1,5 +1,6 @@
 import type { StateChange } from '@dwcp/core'
-import { isDwcpError } from '@dwcp/core'
+import { isDwcpError, METRIC_NAMES } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { describe, expect, it } from 'vitest'
 import { crdtTestCluster } from './test-fixtures/memory-sync-network.js'
 
@@ -115,20 +116,15 @@ describe('CrdtReplicator', () => {
   })
 
   it('records sync latency from the origin timestamp, in seconds', async () => {
-    const observed: number[] = []
-    const metrics = {
-      counter: () => ({ inc: () => {} }),
-      gauge: () => ({ set: () => {}, inc: () => {}, dec: () => {} }),
-      histogram: (name: string) => ({
-        observe: (value: number) => {
-          if (name === 'dwcp_ass_sync_latency_seconds') observed.push(value)
-        },
-      }),
-    }
+    const metrics = memoryMetrics()
     const { clock, replicas } = crdtTestCluster(['a', 'b'], { metrics, intervalMs: 200 })
     await startAll(replicas)
     await replicas[0]!.set('k', 1)
     clock.advance(1000)
+    const observed = metrics.histogramValues(METRIC_NAMES.assSyncLatency, { mechanism: 'crdt' })
+    expect(metrics.series(METRIC_NAMES.assSyncLatency).map((series) => series.labels)).toEqual([
+      { mechanism: 'crdt' },
+    ])
     expect(observed.length).toBeGreaterThan(0)
     // One round (≤ 200 ms) plus the 10 ms link.
     for (const seconds of observed) {

@@ -34,6 +34,8 @@ interface RemoteOrigin {
   asRumors: boolean
 }
 const encoder = new TextEncoder()
+/** Labels of this replicator's sync latency series. */
+const CRDT_LABELS = Object.freeze({ mechanism: 'crdt' })
 
 /**
  * Eventually consistent replicated key/value state (internet mode) on a Yjs document: one `Y.Map` from keys
@@ -284,7 +286,8 @@ export class CrdtReplicator implements Replicator {
     if (originTimeMs === undefined) return
     const latencySeconds = (this.originClock.now() - originTimeMs) / 1000
     // A negative latency is clock skew between replicas, not a measurement: leave it out.
-    if (latencySeconds >= 0) this.latency?.observe(latencySeconds)
+    // By mechanism, as the runbook defines it: the dashboard and the sync latency alert split on it.
+    if (latencySeconds >= 0) this.latency?.observe(latencySeconds, CRDT_LABELS)
   }
 
   /** Appends queued updates to the store, compacting it into one merged update past the threshold. */

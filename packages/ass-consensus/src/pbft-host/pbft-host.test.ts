@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { type Clock, systemClock } from '@dwcp/core'
+import { type Clock, METRIC_NAMES, type Metrics, systemClock } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ed25519Signer } from '../pbft/signer.js'
 import { PbftConsensus } from './pbft-consensus.js'
@@ -35,7 +36,7 @@ afterEach(async () => {
   members = []
 })
 
-function group(clock: Clock = systemClock()) {
+function group(clock: Clock = systemClock(), metrics?: Metrics) {
   const net = new MemoryNet()
   members = replicas.map(
     (id, i) =>
@@ -46,6 +47,7 @@ function group(clock: Clock = systemClock()) {
         transport: net.transport(id),
         clock,
         viewChangeTimeoutTicks: 20,
+        ...(metrics ? { metrics } : {}),
       }),
   )
   return { net, members }
@@ -53,12 +55,18 @@ function group(clock: Clock = systemClock()) {
 
 describe('PBFT host and consensus (four members, Ed25519, in-memory network)', () => {
   it('orders proposals from every member; f + 1 matching replies resolve them', async () => {
-    const { members } = group()
+    const metrics = memoryMetrics()
+    const { members } = group(systemClock(), metrics)
     await Promise.all(members.map((m) => m.start()))
     const results = await Promise.all(
       members.flatMap((m, i) => Array.from({ length: 10 }, (_, k) => m.propose(new Uint8Array([i, k])))),
     )
     expect(results).toHaveLength(40)
+    // One commit latency per proposal, labelled with the protocol as the runbook declares.
+    expect(metrics.series(METRIC_NAMES.consensusLatency).map((series) => series.labels)).toEqual([
+      { protocol: 'pbft' },
+    ])
+    expect(metrics.histogramCount(METRIC_NAMES.consensusLatency, { protocol: 'pbft' })).toBe(40)
     const indexes = results.map((r) => r.index)
     expect(Math.max(...indexes)).toBeGreaterThan(0)
     expect(members[0]!.leader()).toBe('a')

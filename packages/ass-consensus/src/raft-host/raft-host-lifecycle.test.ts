@@ -1,14 +1,5 @@
-import {
-  type Counter,
-  type Gauge,
-  type Histogram,
-  isDwcpError,
-  METRIC_NAMES,
-  type MetricName,
-  type Metrics,
-  manualClock,
-  seededRandom,
-} from '@dwcp/core'
+import { isDwcpError, METRIC_NAMES, manualClock, seededRandom } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeKvCommand, KvStateMachine } from './kv-state-machine.js'
 import { RaftHost } from './raft-host.js'
@@ -22,22 +13,6 @@ let cluster: HostCluster
 afterEach(async () => {
   await cluster?.stopAll()
 })
-
-/** Metrics that remember every observation and increment, by name. */
-function recordingMetrics() {
-  const observed = new Map<string, number[]>()
-  const counted = new Map<string, { labels?: Record<string, string>; value?: number }[]>()
-  const metrics: Metrics = {
-    counter: (name: MetricName): Counter => ({
-      inc: (labels, value) => counted.set(name, [...(counted.get(name) ?? []), { labels, value }]),
-    }),
-    gauge: (): Gauge => ({ set() {}, inc() {}, dec() {} }),
-    histogram: (name: MetricName): Histogram => ({
-      observe: (value) => observed.set(name, [...(observed.get(name) ?? []), value]),
-    }),
-  }
-  return { metrics, observed, counted }
-}
 
 const code = (error: unknown): string | undefined => (isDwcpError(error) ? error.code : String(error))
 
@@ -81,12 +56,15 @@ describe('raft host lifecycle and failure paths', () => {
   })
 
   it('observe commit latency in the consensus latency histogram', async () => {
-    const { metrics, observed } = recordingMetrics()
+    const metrics = memoryMetrics()
     cluster = new HostCluster(THREE, { seed: 22, metrics })
     await cluster.startAll()
     const leader = await cluster.electLeader()
     await cluster.settle(leader.set('k', 1))
-    const latencies = observed.get(METRIC_NAMES.consensusLatency) ?? []
+    expect(metrics.series(METRIC_NAMES.consensusLatency).map((series) => series.labels)).toEqual([
+      { protocol: 'raft' },
+    ])
+    const latencies = metrics.histogramValues(METRIC_NAMES.consensusLatency, { protocol: 'raft' })
     expect(latencies).toHaveLength(1)
     // Two 1 ms hops (append, answer) plus batching turns: a few milliseconds, in seconds.
     expect(latencies[0]).toBeGreaterThan(0)
@@ -94,7 +72,7 @@ describe('raft host lifecycle and failure paths', () => {
   })
 
   it('drop corrupt messages with a typed error count and keep working', async () => {
-    const { metrics, counted } = recordingMetrics()
+    const metrics = memoryMetrics()
     cluster = new HostCluster(THREE, { seed: 23, metrics })
     let n = 0
     // Every fifth message gets a flipped byte past its header.
@@ -108,9 +86,11 @@ describe('raft host lifecycle and failure paths', () => {
     const leader = await cluster.electLeader()
     await cluster.settle(leader.set('k', 'survives'))
     expect(await cluster.settle(leader.get('k'))).toBe('survives')
-    const errors = counted.get(METRIC_NAMES.errors) ?? []
-    expect(errors.length).toBeGreaterThan(0)
-    expect(errors[0]!.labels).toEqual({ component: 'raft', code: 'DWCP_ERR_FRAME_CORRUPT' })
+    const errors = metrics.series(METRIC_NAMES.errors)
+    expect(errors.map((series) => series.labels)).toEqual([
+      { component: 'raft', code: 'DWCP_ERR_FRAME_CORRUPT' },
+    ])
+    expect(errors[0]!.value).toBeGreaterThan(0)
   })
 
   it('reject pending calls with AbortedError on stop and on abort', async () => {

@@ -1,4 +1,5 @@
-import type { Metrics, Random } from '@dwcp/core'
+import { METRIC_NAMES, type Random } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import * as Y from 'yjs'
 import { CRDT_STATE_MAP } from '../../crdt/crdt-replicator.js'
 import type { CrdtReplicatorOptions } from '../../crdt/types.js'
@@ -84,12 +85,8 @@ export async function runCrdtConvergence(
   const keys = options.keys ?? 32
   const deleteRate = options.deleteRate ?? 0.1
   const checkEveryMs = options.checkEveryMs ?? 50
-  const latencies: number[] = []
-  const metrics: Metrics = {
-    counter: () => ({ inc: () => {} }),
-    gauge: () => ({ set: () => {}, inc: () => {}, dec: () => {} }),
-    histogram: () => ({ observe: (value: number) => latencies.push(value) }),
-  }
+  // Checks every call as production's registry does, so a replicator recording a wrong label fails the run.
+  const metrics = memoryMetrics()
   const ids = Array.from({ length: count }, (_, i) => `r${i}`)
   const cluster = new CrdtSimCluster({
     ids,
@@ -165,7 +162,10 @@ export async function runCrdtConvergence(
     throw new InvariantViolationError('convergence', 'the converged state changed with no new write')
   await cluster.stop()
 
-  const sorted = [...latencies].sort((a, b) => a - b)
+  const sorted = metrics
+    .series(METRIC_NAMES.assSyncLatency)
+    .flatMap((series) => series.observations)
+    .sort((a, b) => a - b)
   return {
     replicas: count,
     writes,
