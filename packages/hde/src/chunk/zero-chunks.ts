@@ -9,20 +9,22 @@ import {
   type EncodedChunk,
   FrameCorruptError,
   FrameTooLargeError,
-  METRIC_NAMES,
   type Metrics,
 } from '@dwcp/core'
 import { isAllZero } from '../delta/delta-page.js'
+import { encodeMetrics } from '../encode-metrics.js'
 import { decodeFrame, encodeFrame, FRAME_ALGORITHMS } from '../frame.js'
 
 const EMPTY = new Uint8Array(0)
-const ZERO_LABELS = { algorithm: 'zero' }
 
 /** Options of {@link zeroChunks}. */
 export interface ZeroChunksInit {
   /** Largest zero chunk a frame may announce to `decode` (nothing larger is allocated). */
   maxChunkBytes: number
-  /** Counts zero chunks in `dwcp_hde_bytes_original_total` / `dwcp_hde_bytes_compressed_total`. */
+  /**
+   * Counts zero chunks in `dwcp_hde_bytes_original_total` / `dwcp_hde_bytes_compressed_total` and sets their
+   * `dwcp_hde_compression_ratio`, all labelled `{ algorithm: 'zero' }`.
+   */
   metrics?: Metrics
 }
 
@@ -33,16 +35,14 @@ export interface ZeroChunksInit {
  */
 export function zeroChunks(inner: Codec, init: ZeroChunksInit): Codec {
   const { maxChunkBytes, metrics } = init
-  const original = metrics?.counter(METRIC_NAMES.hdeBytesOriginal)
-  const compressed = metrics?.counter(METRIC_NAMES.hdeBytesCompressed)
+  const recorded = encodeMetrics(metrics)
   return {
     name: inner.name,
     async encode(chunk: Uint8Array, context: CodecContext): Promise<EncodedChunk> {
       if (chunk.byteLength === 0 || !isAllZero(chunk)) return inner.encode(chunk, context)
       if (chunk.byteLength > maxChunkBytes) throw new FrameTooLargeError(chunk.byteLength, maxChunkBytes)
       const frame = encodeFrame({ algorithm: 'zero', originalBytes: chunk.byteLength, payload: EMPTY })
-      original?.inc(ZERO_LABELS, chunk.byteLength)
-      compressed?.inc(ZERO_LABELS, frame.byteLength)
+      recorded.record('zero', chunk.byteLength, frame.byteLength)
       return { frame, algorithm: 'zero', originalBytes: chunk.byteLength }
     },
     async decode(frame: Uint8Array, context: CodecContext): Promise<Uint8Array> {
