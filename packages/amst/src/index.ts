@@ -21,6 +21,7 @@
 export { type FallbackTransportInit, fallbackTransport } from './fallback-transport.js'
 export { checkPeerIdentity, PROTOCOL_VERSION } from './handshake.js'
 export type { LinkConditions } from './memory/link.js'
+export { LinkProfile } from './memory/link-profile.js'
 export {
   defaultMemoryNetwork,
   MEMORY_SCHEME,

@@ -90,6 +90,21 @@ describe('ModeDetector classes', () => {
     expect(slow.detector.pathClass('slow')).toBe('internet')
   })
 
+  it('judges RTT by the lowest of its window: queueing under load does not make a near peer far', () => {
+    const { detector, feed } = setup({ rttWindowMs: 5000 })
+    feed('p', datacenterPath, 3)
+    expect(detector.pathClass('p')).toBe('datacenter')
+    // Bulk traffic queues the pings: RTT samples of 40-60 ms, while the path itself is as near as before.
+    for (let i = 0; i < 20; i++) {
+      feed('p', { ...datacenterPath, rttMs: 40 + (i % 3) * 10 })
+      if (i % 4 === 0) feed('p', datacenterPath)
+    }
+    expect(detector.pathClass('p')).toBe('datacenter')
+    // A path that really moved away has no low sample left once the window has passed.
+    feed('p', { ...datacenterPath, rttMs: 40 }, 10)
+    expect(detector.pathClass('p')).toBe('internet')
+  })
+
   it('lets an application-limited sample raise the bandwidth estimate, never lower it', () => {
     const { detector, feed } = setup()
     // A quiet datacenter link: the sender had little to send, so its delivery rate is low and marked.
@@ -137,7 +152,8 @@ describe('ModeDetector classes', () => {
 describe('ModeDetector hysteresis at the thresholds', () => {
   const t = DEFAULT_MODE_THRESHOLDS
   // smoothing 1 makes the smoothed value the sample itself, so the thresholds are tested exactly.
-  const exact = { smoothing: 1, confirmSamples: 1, minDwellMs: 0 }
+  // Every sample counts at once: no averaging, no confirmation, no dwell, no RTT window.
+  const exact = { smoothing: 1, confirmSamples: 1, minDwellMs: 0, rttWindowMs: 0 }
 
   it('enters datacenter at the entry RTT, not above it', () => {
     const above = setup(exact)

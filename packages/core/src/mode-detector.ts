@@ -40,6 +40,12 @@ export interface ModeDetectorOptions {
    * the runbook's alert rate of 0.5 transitions per minute. @default 120000
    */
   minDwellMs?: number
+  /**
+   * Window of the round-trip time a path is judged by: the lowest sample of the window, as BBR's RTprop filter
+   * keeps it. A loaded path's RTT includes its queues (pings wait behind bulk data), which says nothing about
+   * how far away the peer is. @default 10000
+   */
+  rttWindowMs?: number
 }
 
 /** Why the mode changed. */
@@ -90,7 +96,10 @@ export const DEFAULT_MODE_THRESHOLDS: Readonly<ModeThresholds> = Object.freeze({
 })
 
 interface PathState {
+  /** Lowest RTT of the window (see {@link ModeDetectorOptions.rttWindowMs}). */
   rttMs: number
+  /** RTT samples of the window, oldest first; each later one is lower than those before it was added. */
+  rttWindow: Array<{ atMs: number; rttMs: number }>
   lossRate: number
   bandwidthBps: number
   bandwidthMeasured: boolean
@@ -113,6 +122,7 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
   readonly #smoothing: number
   readonly #confirmSamples: number
   readonly #minDwellMs: number
+  readonly #rttWindowMs: number
   readonly #paths = new Map<string, PathState>()
   #forced: Mode | undefined
   #mode: Mode
@@ -125,7 +135,9 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
     this.#smoothing = options.smoothing ?? 0.25
     this.#confirmSamples = options.confirmSamples ?? 3
     this.#minDwellMs = options.minDwellMs ?? 120_000
+    this.#rttWindowMs = options.rttWindowMs ?? 10_000
     validateOptions(this.#thresholds, this.#smoothing, this.#confirmSamples, this.#minDwellMs)
+    if (!(this.#rttWindowMs >= 0)) throw new InvalidArgumentError('rttWindowMs', 'must be ≥ 0')
     this.#mode = this.#initialMode
   }
 
@@ -166,6 +178,7 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
     if (!path) {
       path = {
         rttMs: sample.rttMs,
+        rttWindow: [{ atMs: nowMs, rttMs: sample.rttMs }],
         lossRate: sample.lossRate,
         bandwidthBps: sample.bandwidthBps,
         // An application-limited first sample is a floor, not a measurement of the path's rate.
@@ -178,7 +191,7 @@ export class ModeDetector extends Emitter<ModeDetectorEvents> {
       this.#paths.set(peer, path)
     } else {
       const a = this.#smoothing
-      path.rttMs += a * (sample.rttMs - path.rttMs)
+      path.rttMs = windowedMin(path.rttWindow, nowMs, sample.rttMs, this.#rttWindowMs)
       path.lossRate += a * (sample.lossRate - path.lossRate)
       // A sample taken while the sender had too little to send says the path carries at least that much, not
       // that it carries no more: it may raise a measured estimate, never lower it or stand for a measurement (a
@@ -274,4 +287,20 @@ function validateOptions(t: ModeThresholds, smoothing: number, confirm: number, 
       'thresholds',
       'datacenterExitBandwidthBps must be ≤ datacenterEnterBandwidthBps',
     )
+}
+
+/**
+ * Adds a sample to a windowed-minimum filter and returns the window's minimum. The window is kept as a
+ * monotonic queue: a new sample drops every older sample that is not lower, so the head is the minimum.
+ */
+function windowedMin(
+  window: Array<{ atMs: number; rttMs: number }>,
+  nowMs: number,
+  rttMs: number,
+  windowMs: number,
+): number {
+  while (window.length > 0 && (window[window.length - 1] as { rttMs: number }).rttMs >= rttMs) window.pop()
+  window.push({ atMs: nowMs, rttMs })
+  while (window.length > 1 && nowMs - (window[0] as { atMs: number }).atMs > windowMs) window.shift()
+  return (window[0] as { rttMs: number }).rttMs
 }

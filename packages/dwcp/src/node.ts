@@ -20,9 +20,9 @@ import {
   type ModeTransition,
   NotStartedError,
   type PathClass,
+  type PathTransition,
   PeerUnreachableError,
   type Prediction,
-  type Predictor,
   type PredictorFactory,
   type Replicator,
   raceAbort,
@@ -36,11 +36,14 @@ import { type NodeHealth, nodeHealth } from './health.js'
 import type { NodeCodecs } from './node-codecs.js'
 import type { StopOptions } from './node-options.js'
 import { countingCodec, type NodeTransferOptions, type NodeTransferResult } from './node-transfer.js'
+import { PathSampler } from './path-sampler.js'
 
 /** Events of a {@link DwcpNode}. */
 export interface DwcpNodeEvents {
   /** The node's mode changed. */
   mode: [transition: ModeTransition]
+  /** The mode detector (re)classified the path to one peer (in hybrid mode its settings follow). */
+  path: [transition: PathTransition]
   /** A session opened (dialled or accepted). */
   session: [session: Session]
   /** A message arrived from `peer` on `channel`. */
@@ -85,15 +88,25 @@ export interface NodeParts {
 export class DwcpNode extends Emitter<DwcpNodeEvents> {
   readonly #parts: NodeParts
   readonly #sessions = new Map<string, Set<Session>>()
-  readonly #predictors = new Map<string, Predictor>()
+  readonly #sampler: PathSampler
   readonly #outgoing = new Set<Promise<unknown>>()
-  #sampleTimer: TimerHandle | undefined
   #started = false
   #unsubscribe: Array<() => void> = []
 
   constructor(parts: NodeParts) {
     super()
     this.#parts = parts
+    this.#sampler = new PathSampler({
+      clock: parts.clock,
+      logger: parts.logger,
+      metrics: parts.metrics,
+      detector: parts.detector,
+      predictorFactory: parts.predictorFactory,
+      sampleIntervalMs: parts.sampleIntervalMs,
+      peers: () => this.peers(),
+      session: (peer) => this.session(peer),
+      sessionsOf: (peer) => this.#sessions.get(peer) ?? [],
+    })
   }
 
   /** This node's id. */
@@ -141,17 +154,7 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
    * latest measurement; undefined while nothing was measured.
    */
   forecastBps(peer: string): number | undefined {
-    const predictor = this.#predictors.get(peer)
-    if (predictor) {
-      try {
-        const forecast = predictor.predict().bandwidthBps
-        if (forecast > 0) return forecast
-      } catch (error) {
-        this.#parts.logger.warn({ peer, error: String(error) }, 'the predictor failed; using the last sample')
-      }
-    }
-    const measured = this.session(peer)?.sample().bandwidthBps ?? 0
-    return measured > 0 ? measured : undefined
+    return this.#sampler.forecastBps(peer)
   }
 
   /** Addresses the node listens on (after start). */
@@ -172,6 +175,10 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     const { transport, detector, metrics } = this.#parts
     this.#unsubscribe.push(
       detector.on('transition', (t) => this.#onTransition(t)),
+      detector.on('path', (t) => {
+        this.#sampler.applyClass(t.peer, t.to)
+        this.emit('path', t)
+      }),
       transport.on('session', (s) => this.#adopt(s)),
     )
     if (metrics) recordNodeMode(metrics, detector.mode)
@@ -185,7 +192,7 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
       throw error
     }
     this.#started = true
-    this.#scheduleSampling()
+    this.#sampler.start()
     this.#parts.logger.info(
       { nodeId: this.nodeId, mode: this.mode, addresses: this.addresses() },
       'node started',
@@ -196,16 +203,13 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
   async stop(options: StopOptions = {}): Promise<void> {
     if (!this.#started) return
     this.#started = false
-    if (this.#sampleTimer) this.#parts.clock.clearTimeout(this.#sampleTimer)
-    this.#sampleTimer = undefined
+    await this.#sampler.stop()
     if (options.drain && this.#outgoing.size > 0) await this.#drain(options.timeoutMs ?? 30_000)
     await this.#parts.consensus?.stop()
     await this.#parts.replicator?.stop()
     await this.#parts.transport.stop()
     for (const off of this.#unsubscribe.splice(0)) off()
     this.#sessions.clear()
-    await Promise.all([...this.#predictors.values()].map((p) => closePredictor(p)))
-    this.#predictors.clear()
     this.#parts.logger.info({ nodeId: this.nodeId }, 'node stopped')
   }
 
@@ -297,11 +301,9 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     this.#parts.detector.release()
   }
 
-  /** The latest forecast of the path to `peer`. */
+  /** The latest forecast of the path to `peer`; DWCP_ERR_INVALID_ARGUMENT before its first measured sample. */
   predict(peer: string): Prediction {
-    const predictor = this.#predictors.get(peer)
-    if (!predictor) throw new InvalidArgumentError('peer', `no samples of the path to ${peer} yet`)
-    return predictor.predict()
+    return this.#sampler.predict(peer)
   }
 
   /** The cluster's consensus (members, leader, membership changes). Throws DWCP_ERR_COMPONENT_ABSENT when there is none. */
@@ -341,7 +343,7 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
       started: this.#started,
       nodeId: this.nodeId,
       clusterId: this.clusterId,
-      predictors: [...this.#predictors.values()],
+      predictors: this.#sampler.predictors(),
     })
   }
 
@@ -381,42 +383,10 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
       set.delete(session)
       if (set.size === 0) {
         this.#sessions.delete(peer)
-        const predictor = this.#predictors.get(peer)
-        if (predictor) void closePredictor(predictor)
-        this.#predictors.delete(peer)
-        this.#parts.detector.forget(peer)
+        this.#sampler.forget(peer)
       }
     })
     this.emit('session', session)
-  }
-
-  #scheduleSampling(): void {
-    this.#sampleTimer = this.#parts.clock.setTimeout(() => {
-      this.#sample()
-      if (this.#started) this.#scheduleSampling()
-    }, this.#parts.sampleIntervalMs)
-  }
-
-  /** Feeds each peer's latest path sample to the mode detector and to the peer's predictor. */
-  #sample(): void {
-    for (const peer of this.peers()) {
-      const session = this.session(peer)
-      if (!session) continue
-      const sample = session.sample()
-      if (sample.rttMs <= 0 && sample.bandwidthBps <= 0) continue // nothing measured yet
-      this.#parts.detector.observe(peer, sample)
-      if (sample.bandwidthBps <= 0) continue // an idle path says nothing about its throughput
-      let predictor = this.#predictors.get(peer)
-      if (!predictor) {
-        predictor = this.#parts.predictorFactory({
-          clock: this.#parts.clock,
-          logger: this.#parts.logger,
-          ...(this.#parts.metrics ? { metrics: this.#parts.metrics } : {}),
-        })
-        this.#predictors.set(peer, predictor)
-      }
-      predictor.observe(sample)
-    }
   }
 
   #onTransition(transition: ModeTransition): void {
@@ -435,10 +405,4 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     await Promise.race([Promise.allSettled([...this.#outgoing]), timeout])
     if (timer) this.#parts.clock.clearTimeout(timer)
   }
-}
-
-/** Releases what a predictor holds (an onnxruntime session, for the learned ones); core's Predictor has no close. */
-async function closePredictor(predictor: Predictor): Promise<void> {
-  const closable = predictor as Predictor & { close?: () => Promise<void> }
-  await closable.close?.().catch(() => {})
 }

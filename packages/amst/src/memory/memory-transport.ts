@@ -19,6 +19,7 @@ import type { SessionLimits } from '../session/limits.js'
 import { MultiStreamSession } from '../session/multi-stream-session.js'
 import { ResumeStore } from '../session/resume-store.js'
 import type { LinkConditions } from './link.js'
+import { LinkProfile } from './link-profile.js'
 import { MemoryConnection } from './memory-connection.js'
 import { defaultMemoryNetwork, type MemoryNetwork, parseMemoryAddress } from './memory-network.js'
 
@@ -26,8 +27,11 @@ import { defaultMemoryNetwork, type MemoryNetwork, parseMemoryAddress } from './
 export interface MemoryTransportInit {
   /** The address namespace. @default the process-wide {@link defaultMemoryNetwork} */
   network?: MemoryNetwork
-  /** Path emulation applied to sessions this transport dials (both directions). */
-  conditions?: Partial<LinkConditions>
+  /**
+   * Path emulation applied to sessions this transport dials (both directions); a {@link LinkProfile} is
+   * followed as it changes.
+   */
+  conditions?: Partial<LinkConditions> | LinkProfile
   /** Streams a new session starts with. @default 4 */
   streams?: number
   /** Most streams per session. @default 64 */
@@ -86,7 +90,8 @@ class MemoryTransport extends Emitter<TransportEvents> implements Transport {
     this.#init = init
     this.#components = components
     this.#network = init.network ?? defaultMemoryNetwork
-    this.#conditions = { ...DEFAULT_CONDITIONS, ...init.conditions }
+    this.#conditions =
+      init.conditions instanceof LinkProfile ? init.conditions : { ...DEFAULT_CONDITIONS, ...init.conditions }
     this.#resumeStore = new ResumeStore(components.clock, init.resumeWindowMs ?? 60_000)
   }
 
