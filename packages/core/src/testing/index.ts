@@ -1,8 +1,8 @@
 /**
  * @packageDocumentation
- * Test support of `@dwcp/core`, kept out of the main entry so that production code never ships it:
- * `memoryMetrics()`, a `Metrics` that validates every call exactly as the production registry does and lets
- * a test read back counter sums, gauge values and histogram observations.
+ * Test support of `@dwcp/core`, kept out of the main entry so that production code never imports it by
+ * accident: `memoryMetrics()`, a `Metrics` that validates every call exactly as the production registry does
+ * and lets a test read back counter sums, gauge values and histogram observations.
  *
  * @example
  * ```ts
