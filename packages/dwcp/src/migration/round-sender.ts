@@ -168,12 +168,12 @@ export async function sendPages(
       .transfer(ctx.target, bytesSource(payload), {
         metadata: metadata(ctx, round, 'frames', batch++),
         signal: batches.signal,
-        // Records are frames already (plain runs from the node's codec, HDE page frames, patches).
-        encoded: true,
+        // Plain runs are the node codec's frames already; delta records (patches, page frames) go through it.
+        encoded: plain,
       })
       .then(
-        () => {
-          wireBytes += payload.byteLength
+        (result) => {
+          wireBytes += result.wireBytes
           ctx.onProgress({ round, pagesDone, pagesTotal: pages.length, wireBytes })
         },
         (error: unknown) => {
