@@ -3,6 +3,7 @@ import { prometheusMetrics } from '@dwcp/metrics'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNode } from './create-node.js'
 import type { DwcpNode } from './node.js'
+import type { NodeOptions } from './node-options.js'
 
 const nodes: DwcpNode[] = []
 afterEach(async () => {
@@ -27,9 +28,14 @@ async function predictWhenSampled(node: DwcpNode, peer: string, timeoutMs: numbe
 describe('predictions with the production metrics registry', { timeout: 60_000 }, () => {
   it('predict(peer) after a transfer between two internet nodes records the prediction and does not throw', async () => {
     const metrics = prometheusMetrics({ defaultLabels: { node: 'a' } })()
-    const options = { listen: ['tcp://127.0.0.1:0'], tls: false, sampleIntervalMs: 50 } as const
-    const a = createNode('internet', { nodeId: 'a', metrics, ...options })
-    const b = createNode('internet', { nodeId: 'b', ...options })
+    const options = (nodeId: string): NodeOptions => ({
+      nodeId,
+      listen: ['tcp://127.0.0.1:0'],
+      tls: false,
+      sampleIntervalMs: 50,
+    })
+    const a = createNode('internet', { ...options('a'), metrics })
+    const b = createNode('internet', options('b'))
     nodes.push(a, b)
     await a.start()
     await b.start()
