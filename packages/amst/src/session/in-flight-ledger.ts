@@ -1,3 +1,4 @@
+import type { DeliveryRecord } from './delivery-rate.js'
 import type { FrameStream } from './stream-provider.js'
 
 /** A chunk sent and not yet acknowledged, and the stream it went on. */
@@ -6,6 +7,16 @@ export interface InFlightChunk {
   endBytes: number
   sizeBytes: number
   stream: FrameStream
+  /** What the session's delivery-rate estimator recorded when the chunk was sent, if it measures. */
+  record?: DeliveryRecord
+}
+
+/** Told when chunks leave the ledger, so that their delivery (or their loss) can be measured. */
+export interface LedgerListener {
+  /** Chunks one acknowledgement covered, from either list. */
+  acked(chunks: readonly InFlightChunk[]): void
+  /** Chunks that left the wire unacknowledged: their stream was reclaimed, or the ledger was abandoned. */
+  lost(chunks: readonly InFlightChunk[]): void
 }
 
 /**
@@ -18,6 +29,11 @@ export class InFlightLedger {
   /** Chunks to send again, lowest offset first. */
   readonly #resend: InFlightChunk[] = []
   #inFlightBytes = 0
+  readonly #listener: LedgerListener | undefined
+
+  constructor(listener?: LedgerListener) {
+    this.#listener = listener
+  }
 
   /** Unacknowledged bytes on the wire (not counting chunks waiting to be sent again). */
   get inFlightBytes(): number {
@@ -35,8 +51,14 @@ export class InFlightLedger {
   }
 
   /** Records a chunk put on `stream`. */
-  sent(offsetBytes: number, sizeBytes: number, stream: FrameStream): void {
-    this.#inFlight.push({ offsetBytes, endBytes: offsetBytes + sizeBytes, sizeBytes, stream })
+  sent(offsetBytes: number, sizeBytes: number, stream: FrameStream, record?: DeliveryRecord): void {
+    this.#inFlight.push({
+      offsetBytes,
+      endBytes: offsetBytes + sizeBytes,
+      sizeBytes,
+      stream,
+      ...(record ? { record } : {}),
+    })
     this.#inFlightBytes += sizeBytes
     this.#perStreamBytes.set(stream, this.streamBytes(stream) + sizeBytes)
   }
@@ -59,6 +81,7 @@ export class InFlightLedger {
       this.#resend.push(chunk)
     }
     this.#resend.sort((a, b) => a.offsetBytes - b.offsetBytes)
+    this.#listener?.lost(moved)
     return moved.length
   }
 
@@ -69,14 +92,16 @@ export class InFlightLedger {
 
   /** An in-order acknowledgement: drops every chunk that ends at or below `ackedBytes`, in both lists. */
   ackPrefix(ackedBytes: number): void {
+    const acked: InFlightChunk[] = []
     for (let i = 0; i < this.#inFlight.length; ) {
       const chunk = this.#inFlight[i] as InFlightChunk
       if (chunk.endBytes > ackedBytes) i++
-      else this.#drop(i)
+      else acked.push(this.#drop(i))
     }
     // A resend that the receiver already has (it arrived before its stream died) needs no resending.
     while (this.#resend.length > 0 && (this.#resend[0] as InFlightChunk).endBytes <= ackedBytes)
-      this.#resend.shift()
+      acked.push(this.#resend.shift() as InFlightChunk)
+    if (acked.length > 0) this.#listener?.acked(acked)
   }
 
   /**
@@ -85,11 +110,27 @@ export class InFlightLedger {
    */
   ackChunk(offsetBytes: number): number {
     const index = this.#inFlight.findIndex((c) => c.offsetBytes === offsetBytes)
-    if (index >= 0) return this.#drop(index).sizeBytes
-    // Its stream was reclaimed and the copy not yet sent again: the first copy made it.
-    const waiting = this.#resend.findIndex((c) => c.offsetBytes === offsetBytes)
-    if (waiting < 0) return 0
-    return (this.#resend.splice(waiting, 1)[0] as InFlightChunk).sizeBytes
+    // Else its stream was reclaimed and the copy not yet sent again: the first copy made it.
+    const waiting = index >= 0 ? -1 : this.#resend.findIndex((c) => c.offsetBytes === offsetBytes)
+    const chunk =
+      index >= 0
+        ? this.#drop(index)
+        : waiting >= 0
+          ? (this.#resend.splice(waiting, 1)[0] as InFlightChunk)
+          : undefined
+    if (!chunk) return 0
+    this.#listener?.acked([chunk])
+    return chunk.sizeBytes
+  }
+
+  /** Gives up on every chunk (the transfer ended): those still on the wire are reported lost. */
+  abandon(): void {
+    const left = [...this.#inFlight, ...this.#resend]
+    this.#inFlight.length = 0
+    this.#resend.length = 0
+    this.#perStreamBytes.clear()
+    this.#inFlightBytes = 0
+    if (left.length > 0) this.#listener?.lost(left)
   }
 
   #drop(index: number): InFlightChunk {

@@ -178,6 +178,8 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         pace: (n) => this.#pacer.take(n),
         rttMs: () => this.#meter.srttMs,
         codecContext: () => this.#codecContext(),
+        delivery: this.#meter.delivery,
+        onAppLimited: () => this.#onAppLimited(),
       },
     )
     this.#senders.set(id, sender)
@@ -201,7 +203,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   }
 
   sample(): PathSample {
-    return this.#meter.sample(this.#clock.now(), this.#provider.stats().lossRate, this.#rdma)
+    return this.#meter.sample(this.#clock.now(), this.#provider.stats(), this.#rdma)
   }
 
   async close(options: { reason?: string } = {}): Promise<void> {
@@ -277,6 +279,16 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         this.#receivers.get(frame.id)?.handle(frame)
         return
     }
+  }
+
+  /**
+   * A transfer ran out of chunks ready to send. The session's sending side is application-limited only when no
+   * other transfer is held back by the network either: chunks sent from now on, until what is in flight is
+   * delivered, measure the application's pace rather than the path's.
+   */
+  #onAppLimited(): void {
+    for (const sender of this.#senders.values()) if (sender.networkLimited) return
+    this.#meter.delivery.markAppLimited()
   }
 
   /** The context chunks are encoded and decoded in when the caller gives none: the local node's mode. */

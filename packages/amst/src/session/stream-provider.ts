@@ -18,6 +18,10 @@ export interface FrameStream {
 export interface StreamStats {
   /** Fraction of packets lost or retransmitted on the outgoing streams, 0..1. */
   lossRate: number
+  /** The kernel's smoothed RTT of the streams, in milliseconds, when the provider can read it (TCP_INFO). */
+  rttMs?: number
+  /** The kernel's RTT variation of the streams, in milliseconds, alongside {@link StreamStats.rttMs}. */
+  rttVarMs?: number
 }
 
 /**

@@ -1,7 +1,5 @@
 import {
   AbortedError,
-  type Clock,
-  type CodecContext,
   DwcpError,
   TransferFailedError,
   type TransferOptions,
@@ -14,44 +12,15 @@ import { ChunkPipeline, type PreparedChunk } from './chunk-pipeline.js'
 import { ChunkSource } from './chunk-source.js'
 import type { SessionFrame } from './frames.js'
 import { InFlightLedger } from './in-flight-ledger.js'
+import {
+  deliveryListener,
+  READ_AHEAD_CHUNKS,
+  type SenderContext,
+  type SenderLimits,
+} from './sender-context.js'
 import { StallDetector } from './stall-detector.js'
 import type { FrameStream } from './stream-provider.js'
 import { transferDigest } from './transfer-digest.js'
-
-/** Bounds of one outgoing transfer. */
-export interface SenderLimits {
-  /** Chunk size striped over streams. */
-  chunkBytes: number
-  /** Unacknowledged bytes allowed in the whole session's transfer. */
-  maxInFlightBytes: number
-  /** Unacknowledged bytes allowed on one stream. */
-  maxInFlightBytesPerStream: number
-  /** Largest codec frame of one chunk a peer accepts (the streams' payload bound). */
-  maxEncodedBytes: number
-}
-
-/**
- * Chunks read (and encoded) ahead of the one being sent: enough that the source and the encoder work while
- * earlier chunks are on the wire, few enough that the memory it takes stays a small multiple of the chunk size.
- */
-const READ_AHEAD_CHUNKS = 2
-
-/** What the sender needs from its session. */
-export interface SenderContext {
-  clock: Clock
-  /** Current streams (read at every chunk, so a resize takes effect mid-transfer). */
-  streams: () => readonly FrameStream[]
-  /** Sends a control frame on stream 0. */
-  control: (frame: SessionFrame) => Promise<void>
-  /** Counts bytes put on the wire (encoded bytes for an encoded chunk). */
-  onBytesSent: (bytes: number) => void
-  /** Waits until the session's pacer lets `bytes` (wire bytes) go. */
-  pace: (bytes: number) => Promise<void>
-  /** The context a chunk is encoded in when the transfer's options name no other. */
-  codecContext: () => CodecContext
-  /** The session's smoothed RTT (undefined before it is measured), for spotting a stalled stream. */
-  rttMs?: () => number | undefined
-}
 
 /**
  * One outgoing bulk transfer: offer, wait for accept, stripe chunks round-robin over the streams within the
@@ -63,7 +32,7 @@ export class TransferSender {
   readonly #options: TransferOptions
   readonly #limits: SenderLimits
   readonly #ctx: SenderContext
-  readonly #ledger = new InFlightLedger()
+  readonly #ledger: InFlightLedger
   /** In order: the acknowledged prefix. Out of order: the sum of the chunks acknowledged one by one. */
   #ackedBytes = 0
   /** The receiver writes chunks where they land and acknowledges each (its sink is positional). */
@@ -79,6 +48,8 @@ export class TransferSender {
   readonly #failed: Promise<never>
   #rejectFailed!: (error: Error) => void
   readonly #chunks: ChunkSource
+  /** True while a chunk is ready and waits only on the window, a stream or the pacer. */
+  #networkLimited = false
   /** The stream the next chunk tries first: one step per chunk sent, so chunks go round-robin. */
   #streamCursor = 0
 
@@ -95,6 +66,7 @@ export class TransferSender {
     this.#limits = limits
     this.#ctx = ctx
     this.#windowBytes = limits.maxInFlightBytes
+    this.#ledger = new InFlightLedger(ctx.delivery && deliveryListener(ctx.delivery, ctx.clock))
     this.#chunks = new ChunkSource({
       transferId: id,
       source,
@@ -152,10 +124,14 @@ export class TransferSender {
           this.#check()
           await this.#resendLost()
           const lengthBytes = Math.min(this.#limits.chunkBytes, this.#source.sizeBytes - offset)
+          this.#networkLimited = true
           // Chunks reclaimed from a stalled stream while waiting go first: they are what the window waits on.
           if (!(await this.#windowOpen(lengthBytes))) continue
+          // The window has room and the next chunk is not read or encoded yet: the application holds us back.
+          if (!pipeline.ready) this.#appLimited()
           const chunk = await Promise.race([pipeline.next(), this.#failed])
           if (!chunk) break
+          this.#networkLimited = true
           hash.update(chunk.bytes)
           await this.#sendChunk(chunk)
           offset += chunk.bytes.byteLength
@@ -165,6 +141,8 @@ export class TransferSender {
       } finally {
         pipeline.close()
       }
+      // Everything is on the wire: until the next transfer, what this one sends is resends only.
+      this.#appLimited()
       // Everything was sent once; keep resending what lost streams dropped until all of it is acknowledged.
       while (this.#ackedBytes < this.#source.sizeBytes) {
         this.#check()
@@ -193,7 +171,23 @@ export class TransferSender {
         : new TransferFailedError(this.id, String(failure), failure)
     } finally {
       signal?.removeEventListener('abort', onAbort)
+      this.#networkLimited = false
+      this.#ledger.abandon()
     }
+  }
+
+  /**
+   * Whether this transfer is held back by the network: it has a chunk ready and waits only on the window, a
+   * stream with room or the pacer. False while it waits on its source or encoder, before it is accepted and
+   * after it sent its last chunk: the session's sender is application-limited when no transfer is held back.
+   */
+  get networkLimited(): boolean {
+    return this.#networkLimited
+  }
+
+  #appLimited(): void {
+    this.#networkLimited = false
+    this.#ctx.onAppLimited?.()
   }
 
   /** Handles a control frame addressed to this transfer. */
@@ -283,7 +277,8 @@ export class TransferSender {
     const { offsetBytes, bytes, wire, encoded } = chunk
     // Windows count the object's bytes (what acknowledgements name); the pacer and the counters the wire's.
     const stream = await this.#pickStream(this.#streamCursor++, bytes.byteLength)
-    this.#ledger.sent(offsetBytes, bytes.byteLength, stream)
+    const record = this.#ctx.delivery?.sent(wire.byteLength, this.#ctx.clock.now())
+    this.#ledger.sent(offsetBytes, bytes.byteLength, stream, record)
     await Promise.race([this.#ctx.pace(wire.byteLength), this.#failed])
     const frame: SessionFrame = encoded
       ? { type: 'chunk', id: this.id, offsetBytes, bytes: wire, encoded: true }
