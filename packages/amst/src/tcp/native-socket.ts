@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '@dwcp/core'
+import type { StreamStats } from '../session/stream-provider.js'
 import { useCrc32c } from '../wire/checksum.js'
 
 /** The socket functions of the optional native addon that the TCP transport uses. */
 export interface NativeSocketFunctions {
   setCongestionControl(socket: Socket, algorithm: string): void
-  tcpInfo(socket: Socket): { totalRetrans: number; segsOut: number }
+  tcpInfo(socket: Socket): { totalRetrans: number; segsOut: number; rttUs?: number; rttvarUs?: number }
 }
 
 let loaded: Promise<NativeSocketFunctions | string> | undefined
@@ -52,19 +53,38 @@ export function applyCongestion(
   }
 }
 
-/** Loss rate of a set of sockets from TCP_INFO: retransmitted segments over segments sent. */
-export function socketsLossRate(native: NativeSocketFunctions | string, sockets: readonly Socket[]): number {
-  if (typeof native === 'string') return 0
+/**
+ * What TCP_INFO says about a set of sockets: the loss rate (retransmitted segments over segments sent) and,
+ * when the kernel has measured it, the mean of their smoothed RTTs and RTT variations (they share one path, and
+ * the kernel times every segment, where pings time one round trip a second behind whatever stream 0 queued).
+ */
+export function socketsStats(
+  native: NativeSocketFunctions | string,
+  sockets: readonly Socket[],
+): StreamStats {
+  if (typeof native === 'string') return { lossRate: 0 }
   let retrans = 0
   let sent = 0
+  let rttUs = 0
+  let rttvarUs = 0
+  let timed = 0
   for (const socket of sockets) {
     try {
       const info = native.tcpInfo(socket)
       retrans += info.totalRetrans
       sent += info.segsOut
+      // 0 until the kernel timed a segment; such a socket says nothing about the RTT yet.
+      if (info.rttUs !== undefined && info.rttUs > 0) {
+        rttUs += info.rttUs
+        rttvarUs += info.rttvarUs ?? 0
+        timed++
+      }
     } catch {
       // A socket closing under us has no TCP_INFO; it counts for nothing.
     }
   }
-  return sent === 0 ? 0 : Math.min(1, retrans / sent)
+  return {
+    lossRate: sent === 0 ? 0 : Math.min(1, retrans / sent),
+    ...(timed > 0 ? { rttMs: rttUs / timed / 1000, rttVarMs: rttvarUs / timed / 1000 } : {}),
+  }
 }

@@ -15,8 +15,8 @@ export interface TcpStreamProviderInit {
   dialStream?: (index: number) => Promise<TcpStream>
   /** Most streams this session may have (both sides' caps). */
   maxStreams: number
-  /** Loss rate from the kernel (TCP_INFO), when the native addon is there. */
-  lossRate?: (streams: readonly TcpStream[]) => number
+  /** Loss and RTT from the kernel (TCP_INFO), when the native addon is there. */
+  stats?: (streams: readonly TcpStream[]) => StreamStats
   /** Re-dials of a lost stream before the session gives up growing back. @default 3 */
   redialAttemptsMax?: number
 }
@@ -91,7 +91,7 @@ export class TcpStreamProvider implements StreamProvider {
 
   stats(): StreamStats {
     const live = this.streams.map((s) => s.stream).filter((s): s is TcpStream => s !== undefined)
-    return { lossRate: this.#init.lossRate?.(live) ?? 0 }
+    return this.#init.stats?.(live) ?? { lossRate: 0 }
   }
 
   #open(dial: (index: number) => Promise<TcpStream>): void {

@@ -27,7 +27,7 @@ import {
   applyCongestion,
   type NativeSocketFunctions,
   nativeSocketFunctions,
-  socketsLossRate,
+  socketsStats,
 } from './native-socket.js'
 import { formatTcpAddress, parseTcpAddress } from './tcp-address.js'
 import {
@@ -207,8 +207,8 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       ids,
       control: stream,
       maxStreams: Math.min(this.#maxStreams, remote.capabilities.maxStreams),
-      lossRate: (streams) =>
-        socketsLossRate(
+      stats: (streams) =>
+        socketsStats(
           this.#native,
           streams.map((s) => s.socket),
         ),
@@ -351,8 +351,8 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       ids,
       control: stream,
       maxStreams: Math.min(this.#maxStreams, remote.capabilities.maxStreams),
-      lossRate: (streams) =>
-        socketsLossRate(
+      stats: (streams) =>
+        socketsStats(
           this.#native,
           streams.map((s) => s.socket),
         ),
