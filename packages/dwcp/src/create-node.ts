@@ -15,7 +15,7 @@ import { prometheusMetrics } from '@dwcp/metrics'
 import { internetState } from './crdt/internet-state.js'
 import { defaultPredictor } from './default-predictor.js'
 import { defaultTransport } from './default-transport.js'
-import { MODE_DEFAULTS } from './mode-defaults.js'
+import { tunedDefaults } from './mode-defaults.js'
 import { DwcpNode } from './node.js'
 import { nodeCodecs } from './node-codecs.js'
 import type { NodeOptions } from './node-options.js'
@@ -49,7 +49,7 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     if (value.length === 0 || value.length > MAX_ID_LENGTH || !/^[A-Za-z0-9._-]+$/.test(value))
       throw new InvalidArgumentError(name, `must be 1..${MAX_ID_LENGTH} of [A-Za-z0-9._-]`)
   }
-  const defaults = MODE_DEFAULTS[mode]
+  const defaults = tunedDefaults(mode, options.tuning)
   const clock = options.clock ?? systemClock()
   const logger = (options.logger ?? silentLogger()).child({ nodeId })
   const random = options.random ?? systemRandom()
@@ -112,7 +112,8 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     clock,
     detector,
     sampleIntervalMs,
-    streamTuning: options.streamTuning ?? { maxStreams: defaults.transport.streams * 2 },
+    streamTuning: options.streamTuning ?? { maxStreams: Math.min(512, defaults.transport.streams * 2) },
+    pacing: defaults.transport.pacing,
   })
   return node
 }

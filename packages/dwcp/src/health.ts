@@ -1,5 +1,5 @@
 import type { ComponentHealth, Mode, Predictor } from '@dwcp/core'
-import type { NodeParts } from './node.js'
+import type { NodeParts } from './node-parts.js'
 
 /** The node's health as `node.health()` and `GET /health` report it. */
 export interface NodeHealth {

@@ -12,6 +12,7 @@ import { noneCodec } from '@dwcp/hde'
 import { type PrometheusMetrics, prometheusMetrics } from '@dwcp/metrics'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNode } from './create-node.js'
+import type { NodeTuning } from './mode-defaults.js'
 import type { DwcpNode } from './node.js'
 
 const nodes: DwcpNode[] = []
@@ -40,6 +41,7 @@ function vmLikeImage(sizeBytes: number): Uint8Array {
 async function tcpPair(
   modes: [Mode, Mode],
   options: { codec?: CodecFactory } = {},
+  tuning: NodeTuning = {},
 ): Promise<{ a: DwcpNode; b: DwcpNode; metricsA: PrometheusMetrics }> {
   const metricsA = prometheusMetrics({ defaultLabels: { node: 'a' } })()
   const a = createNode(modes[0], {
@@ -47,9 +49,16 @@ async function tcpPair(
     listen: ['tcp://127.0.0.1:0'],
     tls: false,
     metrics: metricsA,
+    tuning,
     ...options,
   })
-  const b = createNode(modes[1], { nodeId: 'b', listen: ['tcp://127.0.0.1:0'], tls: false, ...options })
+  const b = createNode(modes[1], {
+    nodeId: 'b',
+    listen: ['tcp://127.0.0.1:0'],
+    tls: false,
+    tuning,
+    ...options,
+  })
   nodes.push(a, b)
   await a.start()
   await b.start()
@@ -112,5 +121,32 @@ describe('the node codec on transfers', { timeout: 120_000 }, () => {
     const result = await a.transfer('b', bytesSource(image))
     expect(Buffer.from(await received).equals(image)).toBe(true)
     expect(result.wireBytes).toBeLessThan(0.3 * image.byteLength)
+  })
+})
+
+describe('the node tuning of its mode defaults', { timeout: 120_000 }, () => {
+  it('takes the codec algorithm and level, and the stream count, from tuning', async () => {
+    const tuning = {
+      compression: { algorithm: 'zstd' as const, level: 5, mlEnabled: false },
+      transport: { streams: 3 },
+    }
+    const { a, b, metricsA } = await tcpPair(['internet', 'internet'], {}, tuning)
+    expect(a.health().components.codec?.implementation).toBe('zstd level 5, zero chunks as headers')
+    expect(a.session('b')?.streams).toBe(3)
+    const image = vmLikeImage(10 * MiB)
+    const received = receiveInto(b, image.byteLength)
+    await a.transfer('b', bytesSource(image))
+    expect(Buffer.from(await received).equals(image)).toBe(true)
+    const text = await metricsA.render()
+    expect(text).toMatch(/dwcp_hde_bytes_original_total\{algorithm="zstd",node="a"\} [1-9]/)
+  })
+
+  it('refuses tuning outside its ranges', () => {
+    expect(() => createNode('internet', { tuning: { transport: { streams: 0 } } })).toThrow(
+      expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }),
+    )
+    expect(() => createNode('internet', { tuning: { compression: { level: 40 } } })).toThrow(
+      expect.objectContaining({ code: 'DWCP_ERR_INVALID_ARGUMENT' }),
+    )
   })
 })

@@ -11,6 +11,7 @@ import type {
   Replicator,
   TransportFactory,
 } from '@dwcp/core'
+import type { NodeTuning } from './mode-defaults.js'
 import type { ClusterOptions } from './raft/cluster-options.js'
 
 /** Options of `createNode`. Every part is replaceable; what is left out takes the mode's default. */
@@ -34,7 +35,16 @@ export interface NodeOptions {
    * must be asked for explicitly. @default none: a network transport without it is a configuration error
    */
   tls?: TlsConfig | false
-  /** Codec factory. @default the mode's codec: lz4 (datacenter), zstd-max (internet), adaptive (hybrid) */
+  /**
+   * Overrides of the mode's defaults: streams, congestion control and pacing; the codec's algorithm, zstd level
+   * and per-chunk choice; the prediction model (the config file's `transport`, `compression` and `prediction`
+   * keys). @default the mode's
+   */
+  tuning?: NodeTuning
+  /**
+   * Codec factory, replacing the mode's: it encodes and decodes every chunk. @default the mode's codec: lz4
+   * (datacenter), adaptive up to zstd-max (internet), per path class (hybrid); zero chunks as headers
+   */
   codec?: CodecFactory
   /** Predictor factory, one predictor per peer. @default the mode's ONNX model (harmonic mean until its history is full) */
   predictor?: PredictorFactory

@@ -1,85 +1,37 @@
-import { StreamTuner, type StreamTunerOptions } from '@dwcp/amst'
+import { StreamTuner } from '@dwcp/amst'
 import {
   AlreadyStartedError,
-  type Clock,
   type Codec,
   type CodecContext,
   type Committed,
   ComponentAbsentError,
-  type ComponentHealth,
   type Consensus,
   Emitter,
-  type IncomingTransfer,
   InvalidArgumentError,
-  type Logger,
   METRIC_NAMES,
   type Metrics,
   MODES,
   type Mode,
-  type ModeDetector,
   type ModeTransition,
   NotStartedError,
   type PathClass,
-  type PathTransition,
   PeerUnreachableError,
   type Prediction,
-  type PredictorFactory,
   type Replicator,
   raceAbort,
   type Session,
   type TimerHandle,
   type TransferSource,
-  type Transport,
 } from '@dwcp/core'
 import { recordNodeMode } from '@dwcp/metrics'
 import { type NodeHealth, nodeHealth } from './health.js'
-import type { NodeCodecs } from './node-codecs.js'
+
+export type { DwcpNodeEvents, NodeParts } from './node-parts.js'
+
 import type { StopOptions } from './node-options.js'
+import type { DwcpNodeEvents, NodeParts } from './node-parts.js'
 import { countingCodec, type NodeTransferOptions, type NodeTransferResult } from './node-transfer.js'
 import { PathSampler } from './path-sampler.js'
-
-/** Events of a {@link DwcpNode}. */
-export interface DwcpNodeEvents {
-  /** The node's mode changed. */
-  mode: [transition: ModeTransition]
-  /** The mode detector (re)classified the path to one peer (in hybrid mode its settings follow). */
-  path: [transition: PathTransition]
-  /** A session opened (dialled or accepted). */
-  session: [session: Session]
-  /** A message arrived from `peer` on `channel`. */
-  message: [peer: string, channel: string, bytes: Uint8Array]
-  /**
-   * A peer offers a bulk transfer. Accept or reject it from the listener (accepting may take its time to
-   * finish); with no listener the offer is rejected.
-   */
-  transfer: [peer: string, incoming: IncomingTransfer]
-}
-
-/** The parts a node is composed of (built by `createNode`). */
-export interface NodeParts {
-  nodeId: string
-  clusterId: string
-  listen: string[]
-  transport: Transport
-  /** The codecs of bulk bytes: per path class, and the decoder of what peers send. */
-  codecs: NodeCodecs
-  predictorFactory: PredictorFactory
-  predictorHealth: ComponentHealth
-  replicator: Replicator | undefined
-  consensus: Consensus | undefined
-  /** Health of `state.db`, when the node keeps one. */
-  storageHealth?: (() => ComponentHealth) | undefined
-  /** Consensus facts for health (role, term, leader, indexes), when the node runs one. */
-  consensusDetails?: (() => Record<string, unknown>) | undefined
-  metrics: Metrics | undefined
-  metricsHealth: ComponentHealth
-  logger: Logger
-  clock: Clock
-  detector: ModeDetector
-  sampleIntervalMs: number
-  /** Tunes each network session's stream count from goodput; false leaves counts as set. */
-  streamTuning: StreamTunerOptions | false
-}
 
 /**
  * A DWCP node: a transport with its sessions, a codec, per-peer predictors, the mode detector and (when
@@ -103,6 +55,7 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
       detector: parts.detector,
       predictorFactory: parts.predictorFactory,
       sampleIntervalMs: parts.sampleIntervalMs,
+      pacing: parts.pacing,
       peers: () => this.peers(),
       session: (peer) => this.session(peer),
       sessionsOf: (peer) => this.#sessions.get(peer) ?? [],
@@ -122,6 +75,11 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
   /** The node's current mode (forced or measured). */
   get mode(): Mode {
     return this.#parts.detector.mode
+  }
+
+  /** Whether the node paces internet paths (its `transport.pacing`); off, pacing is left to TCP. */
+  get pacingEnabled(): boolean {
+    return this.#parts.pacing
   }
 
   /** The metrics registry, if any. */

@@ -16,15 +16,20 @@ export interface PathSettings {
  * The settings of a path of class `pathClass`: a datacenter path is the datacenter mode's (its streams, cubic,
  * no pacing: the link is not the bottleneck and loss is a real signal); an internet path the internet mode's
  * (its streams, BBR, pacing at twice the forecast so that bursts do not overrun a shallow bottleneck queue,
- * none while the path is unmeasured).
+ * none while the path is unmeasured, or when the node's `transport.pacing` is off).
  */
-export function pathSettings(pathClass: PathClass, forecastBps: number | undefined): PathSettings {
+export function pathSettings(
+  pathClass: PathClass,
+  forecastBps: number | undefined,
+  pacingAllowed = true,
+): PathSettings {
   const transport = MODE_DEFAULTS[pathClass].transport
+  const paced = pacingAllowed && transport.pacing && forecastBps !== undefined
   return {
     pathClass,
     streams: transport.streams,
     congestion: transport.congestion,
-    pacingRateBps: transport.pacing && forecastBps !== undefined ? 2 * forecastBps : 0,
+    pacingRateBps: paced ? 2 * forecastBps : 0,
   }
 }
 

@@ -21,6 +21,8 @@ export interface PathSamplerDeps {
   detector: ModeDetector
   predictorFactory: PredictorFactory
   sampleIntervalMs: number
+  /** Whether internet paths are paced at all. */
+  pacing: boolean
   /** Connected peers. */
   peers: () => string[]
   /** The open session to `peer` (the one the node sends on). */
@@ -100,7 +102,7 @@ export class PathSampler {
   /** Puts the sessions to `peer` on the settings of its path class (hybrid mode only). */
   applyClass(peer: string, pathClass: PathClass): void {
     if (this.#deps.detector.mode !== 'hybrid') return
-    const settings = pathSettings(pathClass, this.forecastBps(peer))
+    const settings = pathSettings(pathClass, this.forecastBps(peer), this.#deps.pacing)
     for (const session of this.#deps.sessionsOf(peer)) applyPathSettings(session, settings, this.#deps.logger)
     this.#deps.logger.info({ peer, ...settings }, 'path settings applied')
   }
@@ -123,8 +125,8 @@ export class PathSampler {
       detector.observe(peer, sample)
       if (sample.bandwidthBps > 0) this.#predictorOf(peer).observe(sample) // idle says nothing of throughput
       // An internet path's pacing follows its forecast.
-      if (detector.mode === 'hybrid' && detector.pathClass(peer) === 'internet') {
-        const settings = pathSettings('internet', this.forecastBps(peer))
+      if (this.#deps.pacing && detector.mode === 'hybrid' && detector.pathClass(peer) === 'internet') {
+        const settings = pathSettings('internet', this.forecastBps(peer), true)
         for (const open of this.#deps.sessionsOf(peer)) {
           const pacing = open as Session & { setPacingRate?: (rateBps: number) => void }
           if (settings.pacingRateBps > 0) pacing.setPacingRate?.(settings.pacingRateBps)

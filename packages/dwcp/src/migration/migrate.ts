@@ -13,7 +13,14 @@ import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
 import { pathCodec } from './page-frames.js'
 import { codecForPath } from './path-codec.js'
-import { decidePathTuning, PathTuner, type PathTuning, pathForecast, tunePath } from './path-tuning.js'
+import {
+  decidePathTuning,
+  PathTuner,
+  type PathTuning,
+  pathForecast,
+  tunePath,
+  withNodePacing,
+} from './path-tuning.js'
 import { writePlacement } from './placement.js'
 import { type RoundContext, type RoundStats, sendFullRaw, sendPages } from './round-sender.js'
 
@@ -159,7 +166,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
   // the forecast improves: the node's predictor, or this migration's own rounds.
   const retune = (): void => {
     if (!tuneEnabled) return
-    tuning = decidePathTuning(choice, pathForecast(node, target, perRound))
+    tuning = withNodePacing(node, decidePathTuning(choice, pathForecast(node, target, perRound)))
     tuner.apply(tuning)
   }
   let predictedBps = predicted(node, target)

@@ -150,7 +150,12 @@ export function pathForecast(
 
 /** Codec, pacing and streams for the path to `peer`, from its class and forecast. */
 export function tunePath(node: DwcpNode, peer: string, rounds: readonly MeasuredRound[] = []): PathTuning {
-  return decidePathTuning(codecForPath(node, peer), pathForecast(node, peer, rounds))
+  return withNodePacing(node, decidePathTuning(codecForPath(node, peer), pathForecast(node, peer, rounds)))
+}
+
+/** `tuning` without pacing when the node's `transport.pacing` is off (pacing is then TCP's alone). */
+export function withNodePacing(node: DwcpNode, tuning: PathTuning): PathTuning {
+  return node.pacingEnabled ? tuning : { ...tuning, pacingRateBps: 0 }
 }
 
 /** Rounds shorter than this say more about latency than about bandwidth. */
