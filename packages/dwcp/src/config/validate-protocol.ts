@@ -97,7 +97,7 @@ export function readPrediction(root: SectionReader, mode: Mode): PredictionConfi
 }
 
 /**
- * Reads `consensus`. Raft is refused in internet mode: DESIGN §1 puts PBFT there because peers across the
+ * Reads `consensus`. Raft is refused in internet mode: DESIGN.md §1 puts PBFT there because peers across the
  * internet are not trusted to be merely crash-faulty, and Raft tolerates crashes only (use hybrid mode for
  * Raft inside a site). PBFT in datacenter mode is allowed (stronger fault model, more messages) with a warning.
  */

@@ -9,7 +9,7 @@ export const HISTORY_STEPS_MAX = 10_000
 
 /** What a model file says about itself, besides its normalisation. */
 export interface GruModelMetadata {
-  /** Path class the model was trained for (DESIGN §1: `datacenter` uses history 10, `internet` 60). */
+  /** Path class the model was trained for (DESIGN.md §1: `datacenter` uses history 10, `internet` 60). */
   mode: PathClass
   /** T: time steps the model reads per forecast; the ONNX input is fixed to it. */
   historySteps: number
