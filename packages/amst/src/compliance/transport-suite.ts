@@ -11,6 +11,7 @@ import {
   type TransportComponents,
   type TransportFactory,
 } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { countingCodec } from './counting-codec.js'
 
@@ -37,9 +38,12 @@ export function complianceIdentity(name: string, clusterId = 'compliance'): Node
   }
 }
 
-/** Components for a transport in the suite. */
+/**
+ * Components for a transport in the suite. Its metrics are `memoryMetrics()`, which refuses what the production
+ * registry refuses: a transport or session that records a wrong name or label fails the suite, not a node.
+ */
 export function complianceComponents(identity: NodeIdentity): TransportComponents {
-  return { identity: () => identity, clock: systemClock(), logger: silentLogger() }
+  return { identity: () => identity, clock: systemClock(), logger: silentLogger(), metrics: memoryMetrics() }
 }
 
 /** Adapts a two-step factory to the suite's `create`. */
