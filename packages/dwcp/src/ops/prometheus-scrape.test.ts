@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { METRIC_DEFINITIONS, METRIC_NAMES, type MetricName } from '@dwcp/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readAlertRules, readPanelQueries } from './test-fixtures/deploy-files.js'
 import { type OpsNodes, startOpsNodes } from './test-fixtures/ops-nodes.js'
@@ -9,11 +10,14 @@ import { type PrometheusServer, startPrometheus } from './test-fixtures/promethe
 import { leftOfTopLevelComparison } from './test-fixtures/promql.js'
 
 /**
- * End to end: real nodes with real activity, served by the observability handler, scraped by the real
- * Prometheus every second with the repository's alert rules loaded; then every dashboard query and every alert
- * must evaluate to data. An alert expression compares against a threshold and so is empty while the alert is
- * quiet; for those the test evaluates the left-hand side of the top-level comparison (what the threshold is
- * applied to), and separately checks that the whole expression evaluates without error.
+ * End to end: real nodes doing real work (a live migration between two nodes, plain transfers, replicated state
+ * writes through Raft and CRDT gossip, a mode change, a refused peer; see `ops-activity.ts`), served by the
+ * observability handler, scraped by the real Prometheus every second with the repository's alert rules loaded.
+ * No test code records a metric: every series comes from the nodes. Then every runbook metric must have moved,
+ * and every dashboard query and every alert must evaluate to data. An alert expression compares
+ * against a threshold and so is empty while the alert is quiet; for those the test evaluates the left-hand side
+ * of the top-level comparison (what the threshold is applied to), and separately checks that the whole
+ * expression evaluates without error.
  */
 
 const panelQueries = readPanelQueries()
@@ -23,6 +27,44 @@ let ops: OpsNodes | undefined
 let prometheus: PrometheusServer | undefined
 
 type Vector = { resultType: string; result: { metric: Record<string, string> }[] }
+
+/**
+ * A query that returns data only once the runbook metric `name` moved: a counter above 0, a histogram with
+ * observations, a labelled gauge with a series (its series exist only once set). The registry exports a metric
+ * without labels at 0 from the start, so for the one gauge without labels (the delta hit rate) only a value
+ * above 0 shows it was set; the migrations' guest writes make later rounds send pages as deltas, so it must be.
+ */
+function movedQuery(name: MetricName): string {
+  const definition = METRIC_DEFINITIONS[name]
+  const selector = `${name}{job="dwcp"}`
+  switch (definition.type) {
+    case 'counter':
+      return `sum(${selector}) > 0`
+    case 'histogram':
+      return `sum(${name}_count{job="dwcp"}) > 0`
+    case 'gauge':
+      return definition.labelNames.length > 0 ? `count(${selector})` : `max(${selector}) > 0`
+  }
+}
+
+/** Runbook metrics that have not moved on any node (see {@link movedQuery}). */
+async function unmovedMetrics(): Promise<string[]> {
+  const names = Object.values(METRIC_NAMES)
+  const moved = await Promise.all(names.map((name) => hasData(movedQuery(name))))
+  return names.filter((_, i) => !moved[i])
+}
+
+/**
+ * Sync latency from both of the runbook's mechanisms: Raft commits in the hybrid cluster, CRDT convergence in
+ * the internet pair. The dashboard and the sync latency alert split on `mechanism`.
+ */
+const SYNC_MECHANISMS = ['raft', 'crdt'].map((mechanism): [string, string] => [
+  mechanism,
+  `sum(dwcp_ass_sync_latency_seconds_count{job="dwcp",mechanism="${mechanism}"}) > 0`,
+])
+
+/** What the real work did, for assertion messages: a missing series says whether its work ever ran. */
+const work = (): string => `work so far: ${ops!.activity.tally.summary()}`
 
 async function hasData(expr: string): Promise<boolean> {
   const answer = await prometheus!.query(expr)
@@ -44,7 +86,7 @@ type Target = { health: string; scrapeUrl: string; lastError: string }
 beforeAll(async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'dwcp-ops-'))
   dirs.push(scratch)
-  ops = await startOpsNodes(join(scratch, 'nodes'), 'ops')
+  ops = await startOpsNodes(join(scratch, 'nodes'))
   prometheus = await startPrometheus({ targets: ops.nodes.map((n) => n.target), dir: scratch })
   const targetsUp = await eventually(async () => {
     const answer = await prometheus!.api<{ activeTargets: Target[] }>('/api/v1/targets')
@@ -54,10 +96,15 @@ beforeAll(async () => {
   if (!targetsUp) return // The targets test below reports which target is down and why.
   // rate() over 5m needs two samples in the window: with 1 s scrapes that is a few seconds of waiting, bounded.
   const exprs = [
+    ...SYNC_MECHANISMS.map(([, expr]) => expr),
     ...panelQueries.map((q) => q.expr),
     ...alertRules.map((r) => leftOfTopLevelComparison(r.expr)),
   ]
-  await eventually(async () => (await Promise.all(exprs.map(hasData))).every(Boolean), 20_000)
+  await eventually(
+    async () =>
+      (await unmovedMetrics()).length === 0 && (await Promise.all(exprs.map(hasData))).every(Boolean),
+    20_000,
+  )
 }, 60_000)
 
 afterAll(async () => {
@@ -76,12 +123,28 @@ describe('Prometheus scraping live DWCP nodes', () => {
     }
   })
 
+  it('did the real work: migrations, transfers, Raft and CRDT writes, refused dials', () => {
+    const { tally } = ops!.activity
+    for (const kind of ['migration', 'transfer', 'raft-write', 'crdt-write', 'refused-dial'])
+      expect(tally.ok(kind), `${kind}; ${work()}`).toBeGreaterThan(0)
+  })
+
+  it('saw every runbook metric move on the nodes', async () => {
+    expect(await unmovedMetrics(), work()).toEqual([])
+  })
+
+  it.each(SYNC_MECHANISMS)('timed sync latency of mechanism %s', async (_mechanism, expr) => {
+    expect(await hasData(expr), `${expr}; ${work()}`).toBe(true)
+  })
+
+  // A panel over a metric without labels has data even before any work (the registry exports it at 0 from
+  // the start): the test above is the one that says whether such a metric moved.
   it.each(panelQueries.map((q) => [`${q.panel} (${q.refId})`, q.expr]))(
     'dashboard panel %s evaluates to data',
     async (_name, expr) => {
       const answer = await prometheus!.query(expr)
       expect(answer.status, `${expr}: ${answer.error}`).toBe('success')
-      expect((answer.data as Vector).result.length, expr).toBeGreaterThan(0)
+      expect((answer.data as Vector).result.length, `${expr}; ${work()}`).toBeGreaterThan(0)
     },
   )
 
@@ -94,7 +157,7 @@ describe('Prometheus scraping live DWCP nodes', () => {
       expect(lhs).not.toBe(expr.trim())
       const answer = await prometheus!.query(lhs)
       expect(answer.status, `${lhs}: ${answer.error}`).toBe('success')
-      expect((answer.data as Vector).result.length, lhs).toBeGreaterThan(0)
+      expect((answer.data as Vector).result.length, `${lhs}; ${work()}`).toBeGreaterThan(0)
     },
   )
 
@@ -119,8 +182,8 @@ describe('Prometheus scraping live DWCP nodes', () => {
       expect(body.status).toBe(node.health().status)
       expect(res.status, id).toBe(body.status === 'ok' ? 200 : 503)
     }
-    // The Raft members have every component, so they are healthy; the standalone nodes lack cluster state.
-    const raftMember = ops!.nodes.find((n) => n.id === 'ra')!
+    // A Raft member has every component, each up once its cluster has a leader: healthy.
+    const raftMember = ops!.nodes.find((n) => n.id === 'ha')!
     expect((await fetch(`http://${raftMember.target}/health`)).status).toBe(200)
   })
 })
