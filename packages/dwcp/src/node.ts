@@ -264,6 +264,11 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     return this.#sampler.predict(peer)
   }
 
+  /** The latest forecast, or undefined before the first sample (a failing predictor is logged and counted). */
+  tryPredict(peer: string): Prediction | undefined {
+    return this.#sampler.tryPredict(peer)
+  }
+
   /** The cluster's consensus (members, leader, membership changes). Throws DWCP_ERR_COMPONENT_ABSENT when there is none. */
   get consensus(): Consensus {
     if (!this.#parts.consensus)

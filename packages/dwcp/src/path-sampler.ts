@@ -8,6 +8,7 @@ import {
   type Prediction,
   type Predictor,
   type PredictorFactory,
+  recordError,
   type Session,
   type TimerHandle,
 } from '@dwcp/core'
@@ -82,19 +83,27 @@ export class PathSampler {
   }
 
   /**
+   * The latest forecast of the path to `peer`, or undefined before its first measured sample. A predictor that
+   * fails is a fault, not "no forecast yet": it is logged and counted in `dwcp_errors_total{component="pba"}`.
+   */
+  tryPredict(peer: string): Prediction | undefined {
+    const predictor = this.#predictors.get(peer)
+    if (!predictor) return undefined
+    try {
+      return predictor.predict()
+    } catch (error) {
+      this.#fault('predict', peer, error)
+      return undefined
+    }
+  }
+
+  /**
    * The path's forecast bandwidth in bits per second: the predictor's when it has samples, else the session's
    * latest measurement; undefined while nothing was measured.
    */
   forecastBps(peer: string): number | undefined {
-    const predictor = this.#predictors.get(peer)
-    if (predictor) {
-      try {
-        const forecast = predictor.predict().bandwidthBps
-        if (forecast > 0) return forecast
-      } catch (error) {
-        this.#deps.logger.warn({ peer, error: String(error) }, 'the predictor failed; using the last sample')
-      }
-    }
+    const forecast = this.tryPredict(peer)?.bandwidthBps ?? 0
+    if (forecast > 0) return forecast
     const measured = this.#deps.session(peer)?.sample().bandwidthBps ?? 0
     return measured > 0 ? measured : undefined
   }
@@ -122,8 +131,14 @@ export class PathSampler {
       if (!session) continue
       const sample = session.sample()
       if (sample.rttMs <= 0 && sample.bandwidthBps <= 0) continue // nothing measured yet
-      detector.observe(peer, sample)
-      if (sample.bandwidthBps > 0) this.#predictorOf(peer).observe(sample) // idle says nothing of throughput
+      try {
+        detector.observe(peer, sample)
+        if (sample.bandwidthBps > 0) this.#predictorOf(peer).observe(sample) // idle says nothing of throughput
+      } catch (error) {
+        // One bad sample or a failing predictor must not stop sampling for every peer.
+        this.#fault('observe', peer, error)
+        continue
+      }
       // An internet path's pacing follows its forecast.
       if (this.#deps.pacing && detector.mode === 'hybrid' && detector.pathClass(peer) === 'internet') {
         const settings = pathSettings('internet', this.forecastBps(peer), true)
@@ -133,6 +148,11 @@ export class PathSampler {
         }
       }
     }
+  }
+
+  #fault(operation: string, peer: string, error: unknown): void {
+    recordError(this.#deps.metrics, 'pba', error)
+    this.#deps.logger.warn({ peer, operation, error: String(error) }, 'path prediction failed')
   }
 
   #predictorOf(peer: string): Predictor {

@@ -338,10 +338,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
 }
 
 function predicted(node: DwcpNode, target: string): number | null {
-  try {
-    const bps = node.predict(target).bandwidthBps
-    return bps > 0 ? bps : null
-  } catch {
-    return null // no samples of the path yet
-  }
+  const bps = node.tryPredict(target)?.bandwidthBps ?? 0
+  return bps > 0 ? bps : null
 }

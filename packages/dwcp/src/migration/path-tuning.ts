@@ -119,18 +119,14 @@ export function pathForecast(
 ): PathForecast | undefined {
   const roundBps = fastestRound(rounds)
   let forecast: PathForecast | undefined
-  try {
-    const p = node.predict(peer)
-    if (p.rttMs > 0)
-      forecast = {
-        source: 'prediction',
-        bandwidthBps: p.bandwidthBps > 0 ? p.bandwidthBps : null,
-        rttMs: p.rttMs,
-        lossRate: clampLoss(p.lossRate),
-      }
-  } catch {
-    // no samples of the path yet
-  }
+  const p = node.tryPredict(peer)
+  if (p && p.rttMs > 0)
+    forecast = {
+      source: 'prediction',
+      bandwidthBps: p.bandwidthBps > 0 ? p.bandwidthBps : null,
+      rttMs: p.rttMs,
+      lossRate: clampLoss(p.lossRate),
+    }
   if (!forecast) {
     const s = node.session(peer)?.sample()
     if (s && s.rttMs > 0)
