@@ -63,6 +63,21 @@ const SYNC_MECHANISMS = ['raft', 'crdt'].map((mechanism): [string, string] => [
   `sum(dwcp_ass_sync_latency_seconds_count{job="dwcp",mechanism="${mechanism}"}) > 0`,
 ])
 
+/**
+ * What a migration alone must move on the node that sends it (the fixture's node that does no plain
+ * transfer): the codec's byte counters and ratio, and the placement counters.
+ */
+function migrationQueries(node: string): string[] {
+  const on = `{job="dwcp",node="${node}"}`
+  return [
+    `sum(${METRIC_NAMES.hdeBytesOriginal}${on}) > 0`,
+    `sum(${METRIC_NAMES.hdeBytesCompressed}${on}) > 0`,
+    `${METRIC_NAMES.hdeCompressionRatio}${on}`,
+    `sum(${METRIC_NAMES.placementAttempts}${on}) > 0`,
+    `sum(${METRIC_NAMES.placementSuccess}${on}) > 0`,
+  ]
+}
+
 /** What the real work did, for assertion messages: a missing series says whether its work ever ran. */
 const work = (): string => `work so far: ${ops!.activity.tally.summary()}`
 
@@ -97,6 +112,7 @@ beforeAll(async () => {
   // rate() over 5m needs two samples in the window: with 1 s scrapes that is a few seconds of waiting, bounded.
   const exprs = [
     ...SYNC_MECHANISMS.map(([, expr]) => expr),
+    ...migrationQueries(ops.activity.migrationOnly),
     ...panelQueries.map((q) => q.expr),
     ...alertRules.map((r) => leftOfTopLevelComparison(r.expr)),
   ]
@@ -131,6 +147,11 @@ describe('Prometheus scraping live DWCP nodes', () => {
 
   it('saw every runbook metric move on the nodes', async () => {
     expect(await unmovedMetrics(), work()).toEqual([])
+  })
+
+  it('moved the codec and placement metrics of a node by migrations alone', async () => {
+    for (const expr of migrationQueries(ops!.activity.migrationOnly))
+      expect(await hasData(expr), `${expr}; ${work()}`).toBe(true)
   })
 
   it.each(SYNC_MECHANISMS)('timed sync latency of mechanism %s', async (_mechanism, expr) => {
