@@ -121,7 +121,9 @@ beforeAll(async () => {
       (await unmovedMetrics()).length === 0 && (await Promise.all(exprs.map(hasData))).every(Boolean),
     20_000,
   )
-}, 60_000)
+  // This hook's bound is the sum of the waits above (a leader, Prometheus ready, targets up, data), each sized
+  // for a busy machine, so a slow start fails the assertions that say what is missing instead of timing out here.
+}, 90_000)
 
 afterAll(async () => {
   await prometheus?.stop()
