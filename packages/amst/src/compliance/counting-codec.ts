@@ -10,8 +10,9 @@ export interface CountingCodec extends Codec {
   readonly encodedBytes: number
   /** Bytes decoded (what decode returned). */
   readonly decodedBytes: number
-  /** Frames encoded and decoded. */
+  /** Frames encoded. */
   readonly framesEncoded: number
+  /** Frames decoded. */
   readonly framesDecoded: number
   /** Most encodings running at once. */
   readonly concurrentEncodesMax: number

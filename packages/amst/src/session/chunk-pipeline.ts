@@ -19,7 +19,7 @@ export interface ChunkPipelineInit {
   /** Most bytes asked of one read. */
   chunkBytes: number
   /** Chunks kept ready ahead of the sender (read, and encoding or encoded). */
-  depth: number
+  depthChunks: number
   /** Reads the chunk at `offsetBytes` (it may be shorter than asked, never empty). */
   read: (offsetBytes: number, lengthBytes: number) => Promise<Uint8Array>
   /** Encodes a chunk into its codec frame; absent when chunks travel as they are. */
@@ -36,7 +36,7 @@ interface Slot {
 /**
  * Reads a transfer's chunks in order a few ahead of the sender and starts encoding each as soon as it is read,
  * so that reading and encoding the next chunks overlap with sending the current one instead of stopping the
- * stripe between chunks. At most `depth` chunks wait ready; reads go one at a time, in offset order (a short
+ * stripe between chunks. At most `depthChunks` chunks wait ready; reads go one at a time, in offset order (a short
  * read decides where the next one starts).
  */
 export class ChunkPipeline {
@@ -89,10 +89,10 @@ export class ChunkPipeline {
   }
 
   async #produce(): Promise<void> {
-    const { endBytes, chunkBytes, depth, read, encode } = this.#init
+    const { endBytes, chunkBytes, depthChunks, read, encode } = this.#init
     try {
       for (let offset = this.#init.startBytes; offset < endBytes && !this.#closed; ) {
-        while (this.#slots.length >= depth && !this.#closed)
+        while (this.#slots.length >= depthChunks && !this.#closed)
           await new Promise<void>((resolve) => {
             this.#wakeProducer = resolve
           })

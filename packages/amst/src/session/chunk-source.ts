@@ -12,6 +12,7 @@ import type { TransferDigest } from './transfer-digest.js'
 export interface ChunkSourceInit {
   /** The transfer's id, for errors. */
   transferId: string
+  /** The object being sent. */
   source: TransferSource
   /** The transfer's signal, passed to every read. */
   signal?: AbortSignal

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DeliveryRateEstimator, type DeliveryRecord } from './delivery-rate.js'
 
-const CHUNK = 125_000 // bytes: at 100 Mbit/s, one chunk every 10 ms
+const CHUNK_BYTES = 125_000 // bytes: at 100 Mbit/s, one chunk every 10 ms
 
 /**
  * Drives an estimator the way a sender over a path of `rateBps` would: a chunk goes out whenever fewer than
@@ -26,13 +26,13 @@ class Path {
 
   /** Runs for `durationMs`, sending when `canSend(nowMs)` allows, ticking at every whole second. */
   run(durationMs: number, canSend: (nowMs: number, inFlight: number) => boolean): void {
-    const serialisationMs = (CHUNK * 8 * 1000) / this.rateBps
+    const serialisationMs = (CHUNK_BYTES * 8 * 1000) / this.rateBps
     for (const end = this.nowMs + durationMs; this.nowMs < end; ) {
       this.nowMs++
       while (this.#queue.length > 0 && (this.#queue[0]?.dueMs ?? Infinity) <= this.nowMs)
         this.estimator.acked([(this.#queue.shift() as { record: DeliveryRecord }).record], this.nowMs)
       while (canSend(this.nowMs, this.#queue.length)) {
-        const record = this.estimator.sent(CHUNK, this.nowMs)
+        const record = this.estimator.sent(CHUNK_BYTES, this.nowMs)
         this.#linkFreeMs = Math.max(this.#linkFreeMs, this.nowMs) + serialisationMs
         this.#queue.push({ record, dueMs: this.#linkFreeMs + this.rttMs })
       }
@@ -128,16 +128,16 @@ describe('DeliveryRateEstimator', () => {
   it('is not fooled by acknowledgements that arrive bunched up', () => {
     const estimator = new DeliveryRateEstimator(0, () => 10)
     // Ten chunks sent over 100 ms (a 100 Mbit/s sender), all acknowledged at once at 150 ms.
-    const records = Array.from({ length: 10 }, (_, i) => estimator.sent(CHUNK, i * 10))
+    const records = Array.from({ length: 10 }, (_, i) => estimator.sent(CHUNK_BYTES, i * 10))
     estimator.acked(records, 150)
     estimator.tick()
     // Delivered 10 chunks over max(send interval 90 ms, ack interval 150 ms): not 10 chunks in 0 ms.
-    within(estimator.estimate.bandwidthBps, (10 * CHUNK * 8 * 1000) / 150, 0.01)
+    within(estimator.estimate.bandwidthBps, (10 * CHUNK_BYTES * 8 * 1000) / 150, 0.01)
   })
 
   it('ignores samples over intervals shorter than the minimum RTT', () => {
     const estimator = new DeliveryRateEstimator(0, () => 50)
-    const record = estimator.sent(CHUNK, 0)
+    const record = estimator.sent(CHUNK_BYTES, 0)
     estimator.acked([record], 5)
     estimator.tick()
     // An acknowledgement came, but no trustworthy sample: nothing new to say.

@@ -115,7 +115,7 @@ export class TransferSender {
         startBytes: resumeOffsetBytes,
         endBytes: this.#source.sizeBytes,
         chunkBytes: this.#limits.chunkBytes,
-        depth: READ_AHEAD_CHUNKS,
+        depthChunks: READ_AHEAD_CHUNKS,
         read: (offset, lengthBytes) => this.#chunks.read(offset, lengthBytes),
         ...(this.#chunks.encoding ? { encode: (bytes: Uint8Array) => this.#chunks.encode(bytes) } : {}),
       })
