@@ -54,6 +54,8 @@ export class RecordWriter {
   readonly #parts: Uint8Array[] = []
   #bytes = 0
   #records = 0
+  #patches = 0
+  #wholePages = 0
 
   /**
    * @param plainCodec - compresses runs of pages for {@link addPlain} (a zstd codec)
@@ -70,6 +72,14 @@ export class RecordWriter {
     return this.#bytes
   }
 
+  /**
+   * Pages sent as patches of the version the receiver holds (delta hits) and pages sent whole (misses), since
+   * the writer was made; {@link take} does not reset them.
+   */
+  get pageCounts(): { patches: number; wholePages: number } {
+    return { patches: this.#patches, wholePages: this.#wholePages }
+  }
+
   /** Records so far. */
   get records(): number {
     return this.#records
@@ -81,6 +91,8 @@ export class RecordWriter {
    */
   addPage(page: number, bytes: Uint8Array, receiverVersion: Uint8Array | undefined): void {
     const { frame } = encodePageAgainst(bytes, pageFrameId(page), receiverVersion, this.level)
+    if (receiverVersion) this.#patches++
+    else this.#wholePages++
     this.#push(page, FLAG_PAGE, frame)
   }
 
@@ -103,6 +115,7 @@ export class RecordWriter {
       frame.set(bytes.subarray(start, end), at + 4)
       at += 4 + end - start
     }
+    this.#patches++
     this.#push(page, FLAG_PATCH, frame)
   }
 

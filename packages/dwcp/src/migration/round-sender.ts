@@ -1,4 +1,4 @@
-import { bytesSource, type Codec, type Mode, throwIfAborted } from '@dwcp/core'
+import { bytesSource, type Codec, METRIC_NAMES, type Mode, throwIfAborted } from '@dwcp/core'
 import type { DwcpNode } from '../node.js'
 import { MIGRATION_METADATA_KEY } from './accept.js'
 import { controlFor } from './control-channel.js'
@@ -232,6 +232,7 @@ export async function sendPages(
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort)
   }
+  if (!plain) recordDeltaHitRate(ctx, writer)
   return {
     round,
     kind,
@@ -243,6 +244,16 @@ export async function sendPages(
     transferMs,
     rereadBytes: 0,
   }
+}
+
+/**
+ * Sets `dwcp_hde_delta_hit_rate` to the share of a delta round's pages that went as a delta against the version
+ * the target holds (a patch of the ranges written since) rather than whole.
+ */
+function recordDeltaHitRate(ctx: RoundContext, writer: RecordWriter): void {
+  const { patches, wholePages } = writer.pageCounts
+  if (patches + wholePages === 0) return
+  ctx.node.metrics?.gauge(METRIC_NAMES.hdeDeltaHitRate).set(patches / (patches + wholePages))
 }
 
 /**
@@ -293,6 +304,7 @@ async function sendPagesAsMessages(
     signalOpt,
   )
   const endMs = performance.now()
+  recordDeltaHitRate(ctx, writer)
   ctx.onProgress({ round, pagesDone: pages.length, pagesTotal: pages.length, wireBytes })
   return {
     round,
