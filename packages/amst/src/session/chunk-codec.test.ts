@@ -6,8 +6,6 @@ import {
   FrameCorruptError,
   isDwcpError,
   METRIC_NAMES,
-  type MetricLabels,
-  type Metrics,
   type PeerInfo,
   type Session,
   silentLogger,
@@ -15,6 +13,7 @@ import {
   type Transport,
   type TransportComponents,
 } from '@dwcp/core'
+import { memoryMetrics } from '@dwcp/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type CountingCodec, countingCodec } from '../compliance/counting-codec.js'
 import { complianceIdentity, fromFactory } from '../compliance/transport-suite.js'
@@ -81,19 +80,6 @@ function spoiling(inner: Codec, spoilAt: number): Codec {
       return encoded
     },
     decode: (frame, context) => inner.decode(frame, context),
-  }
-}
-
-/** A metrics stand-in that sums counters by name. */
-function summingMetrics(): Metrics & { total(name: string): number } {
-  const totals = new Map<string, number>()
-  return {
-    counter: (name) => ({
-      inc: (_labels?: MetricLabels, value = 1) => totals.set(name, (totals.get(name) ?? 0) + value),
-    }),
-    gauge: () => ({ set() {}, inc() {}, dec() {} }),
-    histogram: () => ({ observe() {} }),
-    total: (name) => totals.get(name) ?? 0,
   }
 }
 
@@ -249,7 +235,7 @@ describe('encoded chunks', () => {
   })
 
   it('count encoded bytes in the byte counters and the pacer, original bytes in progress and digest', async () => {
-    const metrics = summingMetrics()
+    const metrics = memoryMetrics()
     const codec = zeroCodec()
     const { client, server } = await connect({ chunkDecoder: codec, metrics })
     const payload = new Uint8Array(4 * 1024 * 1024) // all zeros: each 64 KiB chunk becomes 5 bytes
@@ -263,8 +249,9 @@ describe('encoded chunks', () => {
     expect((await received).digest).toBe(sent.digest)
     expect(sent.digest).toBe(`sha256:${createHash('sha256').update(payload).digest('hex')}`)
     expect(progress.at(-1)).toBe(payload.byteLength)
-    expect(metrics.total(METRIC_NAMES.amstBytesSent)).toBe(64 * 5)
-    expect(metrics.total(METRIC_NAMES.amstBytesReceived)).toBe(64 * 5)
+    const labels = { transport: 'memory' }
+    expect(metrics.counterValue(METRIC_NAMES.amstBytesSent, labels)).toBe(64 * 5)
+    expect(metrics.counterValue(METRIC_NAMES.amstBytesReceived, labels)).toBe(64 * 5)
   })
 })
 
