@@ -1,7 +1,6 @@
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
+import { PAGE_BYTES, writePageByPage } from './page-writes.js'
 
-/** Page size of the image. */
-const PAGE_BYTES = 4096
 /** Bytes generated and written per step. */
 const STEP_BYTES = 4 * 1024 * 1024
 
@@ -56,7 +55,9 @@ export type ImageComposition = Record<keyof typeof PAGE_MIX, number>
  * Writes an image of `sizeBytes` to `path` and returns how many pages of each kind it holds: zero pages
  * (~40 %), text-like pages (~25 %), compressible binary (~20 %) and random pages (~15 %), from a seeded
  * generator. Text and binary pages are slices of two pools at random offsets, so generating 1 GiB takes seconds:
- * only the random pages are generated word by word. The benchmark `pnpm bench migrate` uses it too.
+ * only the random pages are generated word by word. The file is written a page per call, so that it is cached
+ * in pages and the guest's small writes stay cheap (see {@link writePageByPage}). The benchmark
+ * `pnpm bench migrate` uses it too.
  */
 export function writeImage(path: string, sizeBytes: number, seed = 42): ImageComposition {
   const next = xorshift(seed)
@@ -88,7 +89,7 @@ export function writeImage(path: string, sizeBytes: number, seed = 42): ImageCom
           pages.random++
         }
       }
-      writeSync(fd, step, 0, length, offset)
+      writePageByPage(fd, step.subarray(0, length), offset)
     }
   } finally {
     closeSync(fd)

@@ -26,6 +26,12 @@ export interface FileWorkloadOptions {
  * I/O is synchronous on purpose: a read for sending and a write never interleave, so the version a round sent is
  * always a whole, known version of each page.
  *
+ * A small write costs kernel time in proportion to the page-cache unit (folio) it lands in, and a file written,
+ * copied or read ahead in large pieces may be cached in units of up to 2 MiB: about 50 µs per small write
+ * instead of 2 µs in a page-sized unit. A writer of tens of thousands of small writes per second then needs
+ * more than a core, and since it shares the thread with the migration, the migration starves. Create or fill an
+ * image that will take many small writes a page per call, so that it is cached in pages.
+ *
  * Writers the workload does not see (another process writing the file) are found by {@link scanDirty}: it
  * hashes every page (SHA-1, 8 bytes kept per page) and compares with the hash taken when the page was last sent.
  * Its cost is a read and a hash of the whole image per scan (about 1 s per GiB on one core) and 8 bytes of
