@@ -21,16 +21,50 @@ describe('Emitter', () => {
     expect(bell.listenerCount('ring')).toBe(0)
   })
 
-  it('keeps calling the other listeners when one throws', async () => {
-    const bell = new Bell()
+  it('keeps calling the other listeners when one throws, and hands the error to listenerFailed', () => {
+    const failures: Array<[unknown, string]> = []
+    class Watched extends Bell {
+      protected override listenerFailed(error: unknown, event: 'ring'): void {
+        failures.push([error, event])
+      }
+    }
+    const bell = new Watched()
     const heard: number[] = []
     bell.on('ring', () => {
       throw new Error('listener bug')
     })
     bell.on('ring', (n) => heard.push(n))
-    const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve))
-    bell.ring(4)
+    expect(() => bell.ring(4)).not.toThrow()
     expect(heard).toEqual([4])
-    expect(await uncaught).toMatchObject({ message: 'listener bug' })
+    expect(failures).toEqual([[expect.objectContaining({ message: 'listener bug' }), 'ring']])
+  })
+
+  it('by default turns a listener error into a process warning, never an uncaught exception', async () => {
+    const bell = new Bell()
+    bell.on('ring', () => {
+      throw new TypeError("Cannot read properties of null (reading 'kind')")
+    })
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    const warning = new Promise<Error>((resolve) => process.once('warning', resolve))
+    bell.ring(1)
+    expect((await warning).name).toBe('DwcpListenerWarning')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    process.off('uncaughtException', onUncaught)
+    expect(uncaught).toEqual([])
+  })
+
+  it('contains an error of the error handler itself', () => {
+    class Broken extends Bell {
+      protected override listenerFailed(): void {
+        throw new Error('the log is closed')
+      }
+    }
+    const bell = new Broken()
+    bell.on('ring', () => {
+      throw new Error('listener bug')
+    })
+    expect(() => bell.ring(1)).not.toThrow()
   })
 })

@@ -5,9 +5,10 @@ export type EventMap<E> = { [K in keyof E]: unknown[] }
 export type Listener<E extends EventMap<E>, K extends keyof E> = (...args: E[K]) => void
 
 /**
- * A small typed event emitter. A listener that throws does not stop the others; its error goes to
- * `onListenerError` (by default rethrown on a microtask, so it surfaces as an uncaught error rather than
- * corrupting the emitter's caller).
+ * A small typed event emitter. A listener that throws does not stop the others, and its error never reaches
+ * the emitter's caller or the process: it goes to {@link Emitter.listenerFailed}, which components that have a
+ * logger and metrics override to log it and count it in `dwcp_errors_total` (a peer's message that trips a
+ * listener must not take a node down); by default it becomes a process warning.
  */
 export class Emitter<E extends EventMap<E>> {
   readonly #listeners = new Map<keyof E, Set<Listener<E, keyof E>>>()
@@ -55,11 +56,27 @@ export class Emitter<E extends EventMap<E>> {
       try {
         listener(...args)
       } catch (error) {
-        queueMicrotask(() => {
-          throw error
-        })
+        this.reportListenerError(error, event)
       }
     }
     return true
+  }
+
+  /**
+   * Called with the error of a listener of `event` that threw. Override it to log and count the error; the
+   * default emits a process warning (never an uncaught exception).
+   */
+  protected listenerFailed(error: unknown, event: keyof E): void {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    process.emitWarning(`a listener of ${String(event)} threw: ${message}`, 'DwcpListenerWarning')
+  }
+
+  /** Hands a listener's error to {@link listenerFailed}; a failing override is contained too. */
+  private reportListenerError(error: unknown, event: keyof E): void {
+    try {
+      this.listenerFailed(error, event)
+    } catch {
+      // The error handler itself failed (a closed log stream): nothing else is safe to do.
+    }
   }
 }

@@ -19,6 +19,7 @@ import {
   type Prediction,
   type Replicator,
   raceAbort,
+  recordError,
   type Session,
   type TimerHandle,
   type TransferSource,
@@ -308,6 +309,15 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
       clusterId: this.clusterId,
       predictors: this.#sampler.predictors(),
     })
+  }
+
+  /**
+   * A listener of this node's events threw (an application's, or one of the node's own handlers fed by a peer's
+   * message): logged and counted in `dwcp_errors_total{component="node"}`; the node and the process go on.
+   */
+  protected override listenerFailed(error: unknown, event: keyof DwcpNodeEvents): void {
+    recordError(this.#parts.metrics, 'node', error)
+    this.#parts.logger.error({ event, error: String(error) }, 'an event listener threw')
   }
 
   #requireStarted(): void {

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import {
   AbortedError,
+  FrameCorruptError,
   type JsonValue,
   PeerUnreachableError,
+  recordError,
   TimeoutError,
   TransferFailedError,
 } from '@dwcp/core'
+import * as v from 'valibot'
 import type { DwcpNode } from '../node.js'
 
 /** The AMST channel migration control messages travel on (small JSON messages, in order per session). */
@@ -21,6 +24,35 @@ type Wire =
   | { kind: 'request'; reqId: string; body: ControlRequest }
   | { kind: 'reply'; reqId: string; ok: true; body: JsonValue }
   | { kind: 'reply'; reqId: string; ok: false; error: string }
+
+/** Longest request id a peer may send (ours are UUIDs). */
+const REQ_ID_MAX_CHARS = 64
+/** Longest request type or error text a peer may send. */
+const TEXT_MAX_CHARS = 4096
+
+/**
+ * What a control message must look like before anything reads it: a peer is not trusted to send JSON of the
+ * right shape (`null`, an array, a request without a type).
+ */
+const WIRE_SCHEMA = v.variant('kind', [
+  v.object({
+    kind: v.literal('request'),
+    reqId: v.pipe(v.string(), v.minLength(1), v.maxLength(REQ_ID_MAX_CHARS)),
+    body: v.looseObject({ type: v.pipe(v.string(), v.minLength(1), v.maxLength(TEXT_MAX_CHARS)) }),
+  }),
+  v.object({
+    kind: v.literal('reply'),
+    reqId: v.pipe(v.string(), v.maxLength(REQ_ID_MAX_CHARS)),
+    ok: v.literal(true),
+    body: v.unknown(),
+  }),
+  v.object({
+    kind: v.literal('reply'),
+    reqId: v.pipe(v.string(), v.maxLength(REQ_ID_MAX_CHARS)),
+    ok: v.literal(false),
+    error: v.pipe(v.string(), v.maxLength(TEXT_MAX_CHARS)),
+  }),
+])
 
 /** Handles one request type; what it returns is the reply, what it throws is sent back as the error. */
 export type ControlHandler = (peer: string, request: ControlRequest) => Promise<JsonValue>
@@ -96,11 +128,11 @@ export class MigrationControl {
   }
 
   #receive(peer: string, bytes: Uint8Array): void {
-    let wire: Wire
-    try {
-      wire = JSON.parse(Buffer.from(bytes).toString('utf8')) as Wire
-    } catch {
-      return // not ours to fix: a malformed control message is dropped, the requester times out
+    const wire = parseWire(bytes)
+    if (!wire) {
+      // Not ours to fix: a malformed control message is dropped and counted, the requester times out.
+      recordError(this.#node.metrics, 'migration', new FrameCorruptError('malformed control message'))
+      return
     }
     if (wire.kind === 'reply') {
       const pending = this.#pending.get(wire.reqId)
@@ -109,7 +141,6 @@ export class MigrationControl {
       else pending.reject(new TransferFailedError('migration', `peer ${peer}: ${wire.error}`))
       return
     }
-    if (wire.kind !== 'request' || typeof wire.body?.type !== 'string') return
     const handler = this.#handlers.get(wire.body.type)
     const answer = handler
       ? handler(peer, wire.body)
@@ -134,6 +165,18 @@ export class MigrationControl {
         // A reply to a peer that went away has no one to reach.
       })
   }
+}
+
+/** The control message in `bytes` when it is JSON of one of the three shapes, else undefined. */
+function parseWire(bytes: Uint8Array): Wire | undefined {
+  let json: unknown
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'))
+  } catch {
+    return undefined
+  }
+  const result = v.safeParse(WIRE_SCHEMA, json)
+  return result.success ? (result.output as Wire) : undefined
 }
 
 const controls = new WeakMap<DwcpNode, MigrationControl>()
