@@ -46,7 +46,7 @@ const USAGE = `usage: dwcp <verb> [options]
   cluster join --node-id <id> --address <host:port> [--region <region>]
   rebalance --strategy=least-loaded [--dry-run]   (moves the workloads this node hosts by live migration)
   workload register --id <id> --path <image> | workload list
-  config set <key>=<value>
+  config set <key>=<value> | config schema  (the JSON Schema of a config file)
   debug latency [--trace] | debug transport [--mode=rdma]
   stats compression [--detailed]
   ml retrain --component <datacenter|internet|prediction|compression>

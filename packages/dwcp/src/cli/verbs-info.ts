@@ -77,8 +77,12 @@ export async function debugVerb(command: Command): Promise<void> {
     print(command, result, (r) => {
       const transport = (r.transport ?? {}) as R
       const rdma = r.rdma as R | undefined
+      const applied = (r.applied ?? {}) as R
+      const sessions = (r.sessions ?? []) as R[]
       return [
         `Transport: ${transport.implementation ?? 'unknown'} (${transport.status}${transport.reason ? `: ${transport.reason}` : ''})`,
+        `TCP streams per dialled session: ${applied.tcpStreams} (at most ${applied.streamsMax}); sessions: ${sessions.length}${applied.connectionsMax ? ` of at most ${applied.connectionsMax}` : ''}`,
+        ...sessions.map((s) => `  ${s.peer} (${s.scheme}): ${s.streams} streams`),
         ...(rdma
           ? [
               `Native addon: ${yesNo(rdma.addon as R)}`,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { parseDurationMs } from '../config/duration.js'
+import { configJsonSchema } from '../config/json-schema.js'
 import { callApi } from './client.js'
 import { type Command, expectWords, print, required, UsageError } from './command.js'
 import { offlineBackup, offlineRestore } from './verbs-offline.js'
@@ -97,11 +98,16 @@ function formatLoad(load: R): string {
     .join(' ')
 }
 
-/** `dwcp config set key=value`. */
+/** `dwcp config set key=value` (through the API), or `dwcp config schema` (offline). */
 export async function configVerb(command: Command): Promise<void> {
   const [sub, assignment, ...rest] = command.args
+  if (sub === 'schema' && assignment === undefined) {
+    // Offline: the JSON Schema of a config file, as shipped in config.schema.json.
+    command.out(JSON.stringify(configJsonSchema(), null, 2))
+    return
+  }
   if (sub !== 'set' || assignment === undefined || rest.length > 0)
-    throw new UsageError('usage: dwcp config set key=value')
+    throw new UsageError('usage: dwcp config set key=value | dwcp config schema')
   const result = await callApi(command.client, 'POST', '/v1/config', { set: assignment })
   print(command, result, (r) => [
     `Set ${r.key} = ${JSON.stringify(r.value)}: ${r.applied ? 'applied now' : 'takes effect after a restart'}` +

@@ -11,9 +11,13 @@ import {
 } from './test-fixtures/expect-config-error.js'
 import { validateConfig } from './validate-config.js'
 
+/** production.yaml followed by a mode file, as the service runs them. */
+const withProduction = (modeFile: string) =>
+  loadConfigFiles([deployConfig('production.yaml'), deployConfig(modeFile)])
+
 describe('the runbook examples in deploy/configs', () => {
-  it('datacenter.yaml loads with its tuning and the preset for the rest', async () => {
-    const config = await loadConfigFile(deployConfig('datacenter.yaml'))
+  it('production.yaml + datacenter.yaml: the runbook tuning, a Raft cluster over RDMA, the preset for the rest', async () => {
+    const config = await withProduction('datacenter.yaml')
     expect(config.mode).toBe('datacenter')
     expect(config.transport).toEqual({
       rdmaDevice: 'mlx5_0',
@@ -25,68 +29,145 @@ describe('the runbook examples in deploy/configs', () => {
     expect(config.compression).toEqual({ algorithm: 'lz4', level: 1, mlEnabled: false })
     expect(config.sync).toMatchObject({ mechanism: 'raft', timeoutMs: 100 })
     expect(config.consensus).toEqual({ mechanism: 'raft', electionTimeoutMs: 150, replicaCount: 3 })
+    expect(config.cluster.members.map((member) => member.id)).toEqual(['node-1', 'node-2', 'node-3'])
+    expect(config.cluster.listen).toEqual(['ucx://0.0.0.0:4789'])
     expect(config.warnings).toEqual([])
     expect(Object.isFrozen(config.transport)).toBe(true)
   })
 
-  it('internet.yaml loads', async () => {
-    const config = await loadConfigFile(deployConfig('internet.yaml'))
+  it('production.yaml + internet.yaml: CRDT state and PBFT among four members with their key files', async () => {
+    const config = await withProduction('internet.yaml')
     expect(config.transport).toMatchObject({ tcpStreams: 8, congestionAlgorithm: 'bbr', pacingEnabled: true })
     expect(config.compression).toEqual({ algorithm: 'zstd-max', mlEnabled: true })
     expect(config.prediction).toEqual({ model: 'internet', sequenceLength: 60 })
     expect(config.sync).toMatchObject({ mechanism: 'crdt', convergenceTimeoutMs: 30_000 })
-    expect(config.consensus).toEqual({ mechanism: 'pbft', electionTimeoutMs: 1000, replicaCount: 4 })
+    expect(config.consensus).toEqual({
+      mechanism: 'pbft',
+      electionTimeoutMs: 1000,
+      replicaCount: 4,
+      privateKeyFile: '/etc/dwcp/keys/pbft.key',
+    })
+    expect(config.cluster.members.map((member) => member.publicKeyFile)).toEqual(
+      [1, 2, 3, 4].map((n) => `/etc/dwcp/keys/node-${n}.pub`),
+    )
+    expect(config.warnings).toEqual([])
   })
 
-  it('production.yaml loads: resources, TLS, cluster, server and logging', async () => {
-    const config = await loadConfigFile(deployConfig('production.yaml'))
-    expect(config.resources).toEqual({
-      cpu: { limitCores: 16, reservationCores: 8 },
-      memory: { limitBytes: 32e9, reservationBytes: 16e9, mlCacheBytes: 4e9, compressionBufferBytes: 2e9 },
-      network: { bandwidthLimitBps: 10e9, connectionsMax: 10_000 },
-    })
+  it('production.yaml + hybrid.yaml: Raft among the members of one site', async () => {
+    const config = await withProduction('hybrid.yaml')
+    expect(config.mode).toBe('hybrid')
+    expect(config.consensus).toMatchObject({ mechanism: 'raft-in-site-pbft-across', replicaCount: 3 })
+    expect(config.sync).toMatchObject({ mechanism: 'raft-in-site-crdt-across', timeoutMs: 1000 })
+    expect(new Set(config.cluster.members.map((member) => member.region))).toEqual(new Set(['us-west-2']))
+    expect(config.warnings).toEqual([])
+  })
+
+  it('production.yaml holds what every mode shares: resources, TLS, the API, identity and logging', async () => {
+    const config = await withProduction('datacenter.yaml')
+    expect(config.resources).toEqual({ network: { connectionsMax: 10_000 } })
     expect(config.tls).toMatchObject({
       enabled: true,
       minVersion: 'TLSv1.3',
       caFile: '/etc/dwcp/certs/ca.crt',
     })
     expect(config.authentication.allowedSubjects).toHaveLength(2)
-    expect(config.cluster.members.map((member) => member.id)).toEqual(['node-1', 'node-2', 'node-3'])
     expect(config.server).toMatchObject({ httpPort: 8080, httpsPort: 8443, bindAddress: '0.0.0.0' })
+    expect(config.cluster).toMatchObject({
+      nodeId: 'node-1',
+      clusterId: 'production',
+      dataDir: '/var/lib/dwcp',
+    })
     expect(config.logging).toEqual({ level: 'info', file: '/var/log/dwcp/dwcp.log' })
-    expect(config.warnings).toEqual([])
   })
 
-  it('config.yaml + resources.yaml + security.yaml merge as the runbook splits them', async () => {
-    const files = ['internet.yaml', 'resources.yaml', 'security.yaml'].map(deployConfig)
-    const config = await loadConfigFiles(files)
-    expect(config.sources).toEqual(files)
-    expect(config.resources.network.bandwidthLimitBps).toBe(10e9)
-    expect(config.tls?.cipherSuites).toEqual(['TLS_AES_256_GCM_SHA384', 'TLS_AES_128_GCM_SHA256'])
-    expect(config.consensus.mechanism).toBe('pbft')
+  it('mode file + resources.yaml + security.yaml merge as the runbook splits them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dwcp-config-'))
+    const identity = join(dir, 'node.yaml')
+    await writeFile(identity, 'cluster:\n  node_id: node-2\n  cluster_id: production\n')
+    try {
+      const files = [...['internet.yaml', 'resources.yaml', 'security.yaml'].map(deployConfig), identity]
+      const config = await loadConfigFiles(files)
+      expect(config.sources).toEqual(files)
+      expect(config.resources.network.connectionsMax).toBe(10_000)
+      expect(config.tls?.cipherSuites).toEqual(['TLS_AES_256_GCM_SHA384', 'TLS_AES_128_GCM_SHA256'])
+      expect(config.consensus.mechanism).toBe('pbft')
+      expect(config.cluster.nodeId).toBe('node-2')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('a fragment alone is missing its mode', async () => {
-    await expectConfigErrorAsync(() => loadConfigFile(deployConfig('resources.yaml')), 'mode', /required/)
+    for (const file of ['resources.yaml', 'production.yaml'])
+      await expectConfigErrorAsync(() => loadConfigFile(deployConfig(file)), 'mode', /required/)
+  })
+
+  it('refuses the runbook resource limits this release cannot enforce, with the reason', () => {
+    const cases = [
+      ['cpu:\n    limit: 16', 'resources.cpu.limit', /not supported by this release: .*CPUQuota=/],
+      [
+        'cpu:\n    reservation: 8',
+        'resources.cpu.reservation',
+        /not supported by this release: .*CPUWeight=/,
+      ],
+      ['memory:\n    limit: 32GB', 'resources.memory.limit', /not supported by this release: .*MemoryMax=/],
+      ['memory:\n    reservation: 16GB', 'resources.memory.reservation', /MemoryLow=/],
+      ['memory:\n    ml_cache: 4GB', 'resources.memory.ml_cache', /no cache to bound/],
+      ['memory:\n    compression_buffer: 2GB', 'resources.memory.compression_buffer', /no shared buffer/],
+      [
+        'network:\n    bandwidth_limit: 10Gbps',
+        'resources.network.bandwidth_limit',
+        /no node-wide rate limiter/,
+      ],
+    ] as const
+    for (const [yaml, keyPath, reason] of cases)
+      expectConfigError(() => parseConfig(`mode: datacenter\nresources:\n  ${yaml}\n`), keyPath, reason)
+    // The value is still checked first: a typo in it is reported as a typo, not as the refusal.
+    expectConfigError(
+      () => parseConfig('mode: datacenter\nresources:\n  memory:\n    limit: 32\n'),
+      'resources.memory.limit',
+      /missing unit/,
+    )
   })
 })
 
 describe('merging several files', () => {
-  it('refuses a key set in two files, naming both', async () => {
+  it('lets a later file override an earlier one key by key, lists whole', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dwcp-config-'))
     const a = join(dir, 'config.yaml')
-    const b = join(dir, 'resources.yaml')
-    await writeFile(a, 'mode: datacenter\nresources:\n  cpu:\n    limit: 8\n')
-    await writeFile(b, 'resources:\n  cpu:\n    limit: 16\n  network:\n    connections_max: 10\n')
+    const b = join(dir, 'override.yaml')
+    await writeFile(
+      a,
+      'mode: datacenter\ntransport:\n  streams: 16\n  tcp_streams: 4\nauthentication:\n  allowed_subjects: [CN=a, CN=b]\ntls:\n  enabled: true\n  cert_file: /c\n  key_file: /k\n  ca_file: /ca\n',
+    )
+    await writeFile(b, 'transport:\n  tcp_streams: 8\nauthentication:\n  allowed_subjects: [CN=c]\n')
     try {
-      await expectConfigErrorAsync(
-        () => loadConfigFiles([a, b]),
-        'resources.cpu.limit',
-        new RegExp(`defined in both ${a.replaceAll('.', '\\.')} and ${b.replaceAll('.', '\\.')}`),
-      )
+      const config = await loadConfigFiles([a, b])
+      expect(config.transport).toMatchObject({ streams: 16, tcpStreams: 8 })
+      expect(config.authentication.allowedSubjects).toEqual(['CN=c'])
+      expect(config.raw).toMatchObject({ transport: { streams: 16, tcp_streams: 8 } })
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+
+  it("takes a later file's null as removing the key, and reports a first file's null as a key without a value", () => {
+    const merged = mergeDocuments([
+      { source: 'a.yaml', data: { mode: 'datacenter', transport: { rdma_device: 'mlx5_0', streams: 16 } } },
+      {
+        source: 'b.yaml',
+        data: { transport: { rdma_device: null }, logging: { level: 'warn', file: null } },
+      },
+    ])
+    expect(merged).toEqual({ mode: 'datacenter', transport: { streams: 16 }, logging: { level: 'warn' } })
+    expectConfigError(
+      () =>
+        validateConfig(
+          mergeDocuments([{ source: 'a.yaml', data: { mode: 'datacenter', sync: { timeout: null } } }]),
+        ),
+      'sync.timeout',
+      /has no value \(remove the key to take the default\)/,
+    )
   })
 
   it('keeps a __proto__ key a plain key, then rejects it', () => {
@@ -145,25 +226,23 @@ describe('mode presets', () => {
     expect(config.tls).toBeUndefined()
   })
 
-  it('takes a mechanism override numbers from the mode whose preset it is', () => {
-    const config = parseConfig('mode: datacenter\nconsensus:\n  mechanism: pbft\nsync:\n  mechanism: crdt\n')
-    expect(config.consensus.replicaCount).toBe(MODE_DEFAULTS.internet.consensus.replicaCount)
-    expect(config.sync.convergenceTimeoutMs).toBe(MODE_DEFAULTS.internet.sync.convergenceTimeoutMs)
-    expect(config.warnings.map((warning) => warning.keyPath)).toEqual([
-      'consensus.mechanism',
-      'sync.mechanism',
-    ])
-    expect(config.warnings[0]?.message).toMatch(/pbft in datacenter mode is allowed/)
+  it('takes the default of ml_enabled and sequence_length from what serves: the preset codec and the model', () => {
+    expect(parseConfig('mode: internet\n').compression.mlEnabled).toBe(true)
+    expect(parseConfig('mode: internet\ncompression:\n  algorithm: lz4\n').compression.mlEnabled).toBe(false)
+    expect(parseConfig('mode: internet\nprediction:\n  model: datacenter\n').prediction.sequenceLength).toBe(
+      10,
+    )
   })
 
-  it('warns about a CRDT in datacenter mode and an exposed API', () => {
+  it('warns about an exposed API and an even Raft member count, both of which run as written', () => {
     const config = parseConfig(
-      'mode: datacenter\nsync:\n  mechanism: crdt\nserver:\n  bind_address: 0.0.0.0\n',
+      'mode: datacenter\nserver:\n  bind_address: 0.0.0.0\ncluster:\n  node_id: a\n  members:\n    - { id: a, address: "memory://a" }\n    - { id: b, address: "memory://b" }\n',
     )
     expect(config.warnings.map((warning) => warning.keyPath)).toEqual([
-      'sync.mechanism',
       'server.bind_address',
+      'cluster.members',
     ])
+    expect(config.warnings[1]?.message).toMatch(/2 raft replicas tolerate no more failures than 1/)
   })
 
   it('fills missing ports of listen and member addresses from the runbook', () => {

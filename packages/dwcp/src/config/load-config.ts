@@ -1,14 +1,15 @@
 /**
- * Entry points from text and files. The runbook splits one node's configuration over `config.yaml`,
- * `resources.yaml` and `security.yaml`; {@link loadConfigFiles} merges them section by section, and a key
- * set in two files is refused naming both, since which one should win is the operator's call, not ours.
+ * Entry points from text and files. The runbook splits one node's configuration over several files (a shared
+ * `production.yaml` and a per-mode file, or `config.yaml`, `resources.yaml` and `security.yaml`);
+ * {@link loadConfigFiles} merges them in order, each later file overriding the earlier ones key by key, as
+ * `dwcp server --config production.yaml,internet.yaml` lists them.
  */
 
 import { readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { ConfigInvalidError } from '@dwcp/core'
 import { MAX_CONFIG_CHARS, parseYamlText } from './parse-yaml.js'
-import { isMap } from './section-reader.js'
+import { isMap } from './schema-values.js'
 import { describeValue } from './suggest.js'
 import type { DwcpConfig } from './types.js'
 import { validateConfig } from './validate-config.js'
@@ -69,57 +70,51 @@ export interface SourcedDocument {
 }
 
 /**
- * Merges documents map by map. A key that is a leaf (scalar or list) in any of them may come from one
- * document only; otherwise the error names the key path and both sources.
+ * Merges documents in order, map by map, as JSON Merge Patch (RFC 7396) applies a patch: a key a later
+ * document sets replaces the earlier value (a list is replaced whole), maps merge key by key, and a later
+ * document's `null` removes the key (an overlay's way of taking the default back). The first document's
+ * nulls stay, for validation to report as keys without a value.
  */
 export function mergeDocuments(documents: readonly SourcedDocument[]): Record<string, unknown> {
   const merged: Record<string, unknown> = {}
-  const origins = new Map<string, string>()
-  for (const { source, data } of documents) {
-    if (data === null || (isMap(data) && Object.keys(data).length === 0)) continue
+  documents.forEach(({ source, data }, index) => {
+    if (data === null || (isMap(data) && Object.keys(data).length === 0)) return
     if (!isMap(data))
       throw new ConfigInvalidError(
         '(root)',
         `${source}: expected a map of sections, got ${describeValue(data)}`,
       )
-    mergeInto(merged, data, '', source, origins)
-  }
+    mergeInto(merged, data, index > 0)
+  })
   return merged
 }
 
 function mergeInto(
   target: Record<string, unknown>,
   addition: Record<string, unknown>,
-  path: string,
-  source: string,
-  origins: Map<string, string>,
+  overlay: boolean,
 ): void {
   for (const [key, value] of Object.entries(addition)) {
-    const keyPath = path === '' ? key : `${path}.${key}`
     // Own properties only, and defined rather than assigned: a `__proto__` key must stay a plain (and then
     // rejected) key, never reach or replace a prototype.
     const existing = Object.hasOwn(target, key) ? target[key] : undefined
-    if (existing === undefined) {
+    if (value === null && overlay) {
+      delete target[key]
+    } else if (isMap(existing) && isMap(value)) {
+      mergeInto(existing, value, overlay)
+    } else {
+      let copy = structuredClone(value)
+      // A map an overlay brings whole is merged into nothing, so its own nulls remove nothing and vanish.
+      if (overlay && isMap(value)) {
+        copy = {}
+        mergeInto(copy as Record<string, unknown>, value, overlay)
+      }
       Object.defineProperty(target, key, {
-        value: structuredClone(value),
+        value: copy,
         enumerable: true,
         writable: true,
         configurable: true,
       })
-      origins.set(keyPath, source)
-    } else if (isMap(existing) && isMap(value)) {
-      mergeInto(existing, value, keyPath, source, origins)
-    } else {
-      throw new ConfigInvalidError(keyPath, `defined in both ${originOf(origins, keyPath)} and ${source}`)
     }
   }
-}
-
-/** The source that set `keyPath`, or the nearest section above it that one source set whole. */
-function originOf(origins: ReadonlyMap<string, string>, keyPath: string): string {
-  for (let path = keyPath; path !== ''; path = path.slice(0, Math.max(0, path.lastIndexOf('.')))) {
-    const origin = origins.get(path)
-    if (origin !== undefined) return origin
-  }
-  return 'another file'
 }

@@ -1,24 +1,37 @@
 import { describe, expect, it } from 'vitest'
-import { loadConfigFile, parseConfig } from './load-config.js'
+import { loadConfigFiles, parseConfig } from './load-config.js'
 import { setConfigValue } from './set-value.js'
 import { deployConfig, expectConfigError } from './test-fixtures/expect-config-error.js'
 
 describe('setConfigValue (dwcp config set k=v)', () => {
-  it('applies the runbook examples', async () => {
-    const config = await loadConfigFile(deployConfig('production.yaml'))
-    const cpu = setConfigValue(config, 'resources.cpu.limit=32')
-    expect(cpu.resources.cpu.limitCores).toBe(32)
-    const memory = setConfigValue(cpu, 'resources.memory.limit=64GB')
-    expect(memory.resources.memory.limitBytes).toBe(64e9)
-    expect(memory.raw).toMatchObject({ resources: { memory: { limit: '64GB' } } })
-    expect(config.resources.cpu.limitCores).toBe(16)
+  it('applies the runbook examples, and refuses the limits this release cannot enforce', async () => {
+    const config = await loadConfigFiles(['production.yaml', 'datacenter.yaml'].map(deployConfig))
+    expectConfigError(
+      () => setConfigValue(config, 'resources.cpu.limit=32'),
+      'resources.cpu.limit',
+      /not supported by this release: .*CPUQuota=/,
+    )
+    expectConfigError(
+      () => setConfigValue(config, 'resources.memory.limit=64GB'),
+      'resources.memory.limit',
+      /not supported by this release: .*MemoryMax=/,
+    )
+    const connections = setConfigValue(config, 'resources.network.connections_max=20000')
+    expect(connections.resources.network.connectionsMax).toBe(20_000)
+    expect(connections.raw).toMatchObject({ resources: { network: { connections_max: 20_000 } } })
+    expect(config.resources.network.connectionsMax).toBe(10_000)
   })
 
   it('accepts hde.* as the compression section, as the runbook writes it', () => {
     const config = parseConfig('mode: datacenter\n')
-    const ml = setConfigValue(config, 'hde.ml_enabled=true')
-    expect(ml.compression.mlEnabled).toBe(true)
-    expect(setConfigValue(ml, 'hde.algorithm=zstd-max').compression.algorithm).toBe('zstd-max')
+    expectConfigError(
+      () => setConfigValue(config, 'hde.ml_enabled=true'),
+      'compression.ml_enabled',
+      /lz4 has no per-chunk choice/,
+    )
+    const zstd = setConfigValue(config, 'hde.algorithm=zstd-max')
+    expect(zstd.compression.algorithm).toBe('zstd-max')
+    expect(setConfigValue(zstd, 'hde.ml_enabled=true').compression.mlEnabled).toBe(true)
   })
 
   it('re-derives defaults when the mode changes', () => {

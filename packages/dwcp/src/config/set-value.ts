@@ -6,7 +6,7 @@
 
 import { ConfigInvalidError } from '@dwcp/core'
 import { CONFIG_KEYS, SECTION_ALIASES } from './schema-keys.js'
-import { isMap } from './section-reader.js'
+import { isMap } from './schema-values.js'
 import { didYouMean } from './suggest.js'
 import type { DwcpConfig } from './types.js'
 import { validateConfig } from './validate-config.js'

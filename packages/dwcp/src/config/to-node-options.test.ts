@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { createNode } from '../create-node.js'
-import { loadConfigFile, parseConfig } from './load-config.js'
+import { MODE_DEFAULTS } from '../mode-defaults.js'
+import { loadConfigFiles, parseConfig } from './load-config.js'
 import { deployConfig } from './test-fixtures/expect-config-error.js'
 import { toNodeOptions } from './to-node-options.js'
 
 describe('toNodeOptions', () => {
-  it('maps the production config to createNode options, TLS files left as paths', async () => {
-    const options = toNodeOptions(await loadConfigFile(deployConfig('production.yaml')))
+  it('maps production.yaml + datacenter.yaml to createNode options, TLS files left as paths', async () => {
+    const options = toNodeOptions(
+      await loadConfigFiles(['production.yaml', 'datacenter.yaml'].map(deployConfig)),
+    )
     expect(options).toEqual({
       mode: 'datacenter',
       nodeId: 'node-1',
       clusterId: 'production',
-      listen: ['ucx://10.0.1.51:4789'],
+      listen: ['ucx://0.0.0.0:4789'],
       tls: {
         enabled: true,
         certFile: '/etc/dwcp/certs/server.crt',
@@ -22,6 +25,12 @@ describe('toNodeOptions', () => {
         clientCertRequired: true,
         allowedSubjects: ['CN=node-*.datacenter.local', 'CN=edge-*.cloud.local'],
       },
+      tuning: {
+        transport: { streams: 512, congestion: 'cubic', pacing: false },
+        compression: { algorithm: 'lz4', level: 1, mlEnabled: false },
+        prediction: { model: 'datacenter' },
+      },
+      streamTuning: { maxStreams: 512 },
       cluster: {
         members: [
           { id: 'node-1', address: 'ucx://10.0.1.51:4789', region: 'us-west-2' },
@@ -31,12 +40,27 @@ describe('toNodeOptions', () => {
         dataDir: '/var/lib/dwcp',
         joining: false,
         electionTimeoutMs: 150,
+        syncTimeoutMs: 100,
       },
     })
   })
 
-  it('leaves out what the config does not say', () => {
-    expect(toNodeOptions(parseConfig('mode: hybrid\n'))).toEqual({ mode: 'hybrid', clusterId: 'default' })
+  it('gives the mode preset as tuning when the config says nothing else', () => {
+    const preset = MODE_DEFAULTS.hybrid
+    expect(toNodeOptions(parseConfig('mode: hybrid\n'))).toEqual({
+      mode: 'hybrid',
+      clusterId: 'default',
+      tuning: {
+        transport: {
+          streams: preset.transport.streams,
+          congestion: preset.transport.congestion,
+          pacing: preset.transport.pacing,
+        },
+        compression: { algorithm: 'adaptive', mlEnabled: true },
+        prediction: { model: 'ensemble' },
+      },
+      streamTuning: { maxStreams: preset.transport.streams },
+    })
   })
 
   it('asks for plaintext explicitly when tls.enabled is false', () => {
@@ -47,15 +71,26 @@ describe('toNodeOptions', () => {
     expect(options.listen).toEqual(['tcp://127.0.0.1:5000'])
   })
 
-  it('gives no Raft cluster when consensus is PBFT', () => {
-    const config = parseConfig(
-      'mode: internet\ntls:\n  enabled: false\ncluster:\n  node_id: a\n  listen: [tcp://10.0.0.1]\n  members:\n' +
-        ['a', 'b', 'c', 'd']
-          .map((id, i) => `    - { id: ${id}, address: "tcp://10.0.0.${i + 1}" }\n`)
-          .join(''),
-    )
-    expect(config.cluster.listen).toEqual(['tcp://10.0.0.1:6000'])
-    expect(toNodeOptions(config).cluster).toBeUndefined()
+  it('gives CRDT state and PBFT (with the key files to read) when consensus is PBFT', async () => {
+    const config = await loadConfigFiles(['production.yaml', 'internet.yaml'].map(deployConfig))
+    const options = toNodeOptions(config)
+    expect(options.cluster).toEqual({
+      members: config.cluster.members.map(({ id, address, region }) => ({ id, address, region })),
+      dataDir: '/var/lib/dwcp',
+      viewChangeTimeoutMs: 1000,
+      convergenceTimeoutMs: 30_000,
+    })
+    expect(options.pbftKeyFiles).toEqual({
+      privateKeyFile: '/etc/dwcp/keys/pbft.key',
+      publicKeyFiles: Object.fromEntries(
+        [1, 2, 3, 4].map((n) => [`node-${n}`, `/etc/dwcp/keys/node-${n}.pub`]),
+      ),
+    })
+    expect(options.tuning).toEqual({
+      transport: { streams: 8, congestion: 'bbr', pacing: true },
+      compression: { algorithm: 'zstd-max', mlEnabled: true },
+      prediction: { model: 'internet' },
+    })
   })
 
   it('is pure: the same config gives equal, independent options', () => {

@@ -17,11 +17,11 @@ export interface ConfigWarning {
 
 /** `transport.*`. */
 export interface TransportConfig {
-  /** `rdma_device` (e.g. `mlx5_0`); absent: the first device found, if any. */
+  /** `rdma_device` (e.g. `mlx5_0`), the UCX devices; only with a `ucx://` listen address. */
   readonly rdmaDevice?: string
-  /** `streams`: streams per session on the mode's preferred transport (1..512). @default preset */
+  /** `streams`: the most streams a session may use (1..512). @default preset, or `tcpStreams` if larger */
   readonly streams: number
-  /** `tcp_streams`: streams per TCP session (1..512). @default `streams` */
+  /** `tcp_streams`: streams a dialled TCP session opens with (1..`streams`). @default `streams` */
   readonly tcpStreams: number
   /** `congestion_algorithm`. @default preset (cubic in datacenter, bbr otherwise) */
   readonly congestionAlgorithm: ModeDefaults['transport']['congestion']
@@ -35,7 +35,7 @@ export interface CompressionConfig {
   readonly algorithm: 'lz4' | 'zstd' | 'zstd-max' | 'adaptive'
   /** `level`; absent: the algorithm's default. */
   readonly level?: number
-  /** `ml_enabled`: learned codec selection. @default true only where the preset is adaptive (hybrid) */
+  /** `ml_enabled`: the adaptive codec chooses per chunk. @default the preset's, false with lz4 */
   readonly mlEnabled: boolean
 }
 
@@ -43,15 +43,15 @@ export interface CompressionConfig {
 export interface PredictionConfig {
   /** `model`. @default preset */
   readonly model: ModeDefaults['prediction']['model']
-  /** `sequence_length`: history in samples (1..3600). @default preset */
+  /** `sequence_length`: the model's history in samples (fixed by the shipped model). */
   readonly sequenceLength: number
 }
 
 /** `sync.*`. */
 export interface SyncConfig {
-  /** `mechanism`. @default preset (hybrid: Raft in a site, CRDT across) */
+  /** `mechanism`. @default preset (hybrid: Raft in a site) */
   readonly mechanism: ModeDefaults['sync']['mechanism']
-  /** `timeout`: Raft sync latency target. @default preset convergence time */
+  /** `timeout`: deadline of Raft state operations. @default preset convergence time */
   readonly timeoutMs: number
   /** `convergence_timeout`: CRDT convergence bound. @default preset convergence time */
   readonly convergenceTimeoutMs: number
@@ -59,27 +59,20 @@ export interface SyncConfig {
 
 /** `consensus.*`. */
 export interface ConsensusConfig {
-  /** `mechanism`. @default preset (hybrid: Raft in a site, PBFT across) */
+  /** `mechanism`. @default preset (hybrid: Raft in a site) */
   readonly mechanism: ModeDefaults['consensus']['mechanism']
-  /** `election_timeout` (Raft). @default preset */
+  /** `election_timeout`: Raft's election timeout, PBFT's view-change timeout. @default preset */
   readonly electionTimeoutMs: number
-  /** `replica_count`: Raft ≥ 1; PBFT 3f+1 ≥ 4. @default preset */
+  /** `replica_count`: Raft ≥ 1; PBFT 3f+1 ≥ 4. @default the member count, else the preset */
   readonly replicaCount: number
+  /** `private_key_file`: this member's Ed25519 private key (PEM) for PBFT. */
+  readonly privateKeyFile?: string
 }
 
-/** `resources.*`; every limit is absent unless written. */
+/** `resources.*`; the limits this release cannot enforce are refused by the schema. */
 export interface ResourcesConfig {
-  /** `cpu.limit` and `cpu.reservation`, in cores (fractions allowed); reservation ≤ limit. */
-  readonly cpu: { readonly limitCores?: number; readonly reservationCores?: number }
-  /** `memory.*` sizes (unit required); each ≤ `limit`, and `ml_cache` + `compression_buffer` ≤ `limit`. */
-  readonly memory: {
-    readonly limitBytes?: number
-    readonly reservationBytes?: number
-    readonly mlCacheBytes?: number
-    readonly compressionBufferBytes?: number
-  }
-  /** `network.bandwidth_limit` (a rate) and `network.connections_max` (1..1000000). */
-  readonly network: { readonly bandwidthLimitBps?: number; readonly connectionsMax?: number }
+  /** `network.connections_max`: most transport sessions open at once (1..1000000); absent: no cap. */
+  readonly network: { readonly connectionsMax?: number }
 }
 
 /** `tls.*` (absent when the file has no `tls` section). */
@@ -126,8 +119,10 @@ export interface MemberConfig {
   readonly id: string
   /** `scheme://host:port`; a missing port takes the runbook's port for the scheme. */
   readonly address: string
-  /** Region label (placement, hybrid mode). */
+  /** Region label: the member's site (hybrid mode). */
   readonly region?: string
+  /** `public_key_file`: the member's Ed25519 public key (PEM) for PBFT. */
+  readonly publicKeyFile?: string
 }
 
 /** `cluster.*`. */

@@ -1,29 +1,57 @@
 /**
- * Validation of a whole parsed document into a {@link DwcpConfig}. Sections are read in dependency order
- * (mode first: it picks every default; consensus before sync and cluster, which depend on it), then the
- * combinations that span sections are checked. The first problem found is thrown; nothing is half-applied.
+ * Validation of a whole parsed document into a {@link DwcpConfig}: the schema (schema.ts) checks every key's
+ * type, range and unit, then the resolvers fill in the mode's defaults and check what spans keys, in
+ * dependency order (mode first: it picks every default). The first problem found is thrown as a
+ * `ConfigInvalidError` naming its key path; nothing is half-applied.
  */
 
-import { ConfigInvalidError, type Mode } from '@dwcp/core'
-import { SectionReader } from './section-reader.js'
-import type { ConfigWarning, DwcpConfig } from './types.js'
-import { readCluster } from './validate-cluster.js'
-import { readAuthentication, readLogging, readResources, readServer, readTls } from './validate-operations.js'
+import { ConfigInvalidError } from '@dwcp/core'
+import * as v from 'valibot'
+import { resolveCluster, schemeOf } from './resolve-cluster.js'
 import {
-  readCompression,
-  readConsensus,
-  readPrediction,
-  readSync,
-  readTransport,
+  resolveAuthentication,
+  resolveLogging,
+  resolveResources,
+  resolveServer,
+  resolveTls,
+} from './resolve-operations.js'
+import {
+  resolveCompression,
+  resolveConsensus,
+  resolvePrediction,
+  resolveSync,
+  resolveTransport,
   type Warn,
-} from './validate-protocol.js'
-
-const MODES: readonly Mode[] = ['datacenter', 'internet', 'hybrid']
+} from './resolve-protocol.js'
+import { configSchema, type WrittenConfig } from './schema.js'
+import type { ConfigWarning, DwcpConfig } from './types.js'
 
 /** Options of {@link validateConfig}. */
 export interface ValidateOptions {
   /** Files (or other sources) the document came from, kept in `config.sources`. @default [] */
   sources?: readonly string[]
+}
+
+/** The key path of a schema issue: `cluster.members[2].id`, `(root)` for the document itself. */
+function issuePath(issue: v.BaseIssue<unknown>): string {
+  let path = ''
+  for (const item of issue.path ?? []) {
+    const key = item.key as string | number
+    path = typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`
+  }
+  return path || '(root)'
+}
+
+/**
+ * Checks `document` against the schema and returns it as written (units parsed, nothing defaulted).
+ *
+ * @throws ConfigInvalidError at the key path of the first problem
+ */
+export function parseWritten(document: unknown): WrittenConfig {
+  const result = v.safeParse(configSchema, document ?? {}, { abortEarly: true })
+  if (result.success) return result.output
+  const issue = result.issues[0]
+  throw new ConfigInvalidError(issuePath(issue), issue.message)
 }
 
 /**
@@ -33,28 +61,28 @@ export interface ValidateOptions {
  * @throws ConfigInvalidError (DWCP_ERR_CONFIG_INVALID) naming the key path and the reason
  */
 export function validateConfig(document: unknown, options: ValidateOptions = {}): DwcpConfig {
-  const root = SectionReader.open(document, '')
+  const written = parseWritten(document)
   const warnings: ConfigWarning[] = []
   const warn: Warn = (keyPath, message) => warnings.push(Object.freeze({ keyPath, message }))
-  const mode = root.oneOf('mode', MODES)
+  const mode = written.mode
   if (mode === undefined)
     throw new ConfigInvalidError(
       'mode',
       'required: datacenter, internet or hybrid (it picks the default of every other key)',
     )
-  const transport = readTransport(root, mode, warn)
-  const compression = readCompression(root, mode)
-  const prediction = readPrediction(root, mode)
-  const consensusRead = readConsensus(root, mode, warn)
-  const sync = readSync(root, mode, consensusRead, warn)
-  const resources = readResources(root)
-  const tls = readTls(root, warn)
-  const authentication = readAuthentication(root, tls, warn)
-  const server = readServer(root, warn)
-  const replicaCountWritten = root.section('consensus').has('replica_count')
-  const { cluster, replicaCount } = readCluster(root, mode, consensusRead, replicaCountWritten, warn)
+  const listenSchemes = new Set<string>(written.cluster?.listen?.map(schemeOf))
+  const transport = resolveTransport(written, mode, listenSchemes)
+  const compression = resolveCompression(written, mode)
+  const prediction = resolvePrediction(written, mode)
+  const consensusRead = resolveConsensus(written, mode, warn)
+  const sync = resolveSync(written, mode)
+  const tls = resolveTls(written)
+  const authentication = resolveAuthentication(written, tls, warn)
+  const server = resolveServer(written, warn)
+  const { cluster, replicaCount } = resolveCluster(written, mode, consensusRead, warn)
   const consensus = { ...consensusRead, replicaCount }
-  const logging = readLogging(root)
+  const resources = resolveResources(written, cluster)
+  const logging = resolveLogging(written)
 
   const networkListen = cluster.listen?.find((address) => !address.startsWith('memory://'))
   if (networkListen !== undefined && tls === undefined)

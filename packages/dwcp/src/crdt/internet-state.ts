@@ -38,6 +38,7 @@ export function internetState(options: ClusterOptions, context: ClusterStateCont
     context.clock,
     context.logger,
   )
+  const antiEntropyIntervalMs = antiEntropyIntervalFor(options.convergenceTimeoutMs, ids.length - 1)
   const crdt = new CrdtReplicator({
     id: context.nodeId,
     transport: link,
@@ -45,6 +46,7 @@ export function internetState(options: ClusterOptions, context: ClusterStateCont
     random: context.random,
     store,
     originClock: { now: () => Date.now() },
+    ...(antiEntropyIntervalMs === undefined ? {} : { antiEntropyIntervalMs }),
     logger: context.logger,
     ...(context.metrics ? { metrics: context.metrics } : {}),
   })
@@ -87,6 +89,33 @@ export function internetState(options: ClusterOptions, context: ClusterStateCont
   }
 }
 
+/** The replicator's own anti-entropy cadence: one exchange with a random peer a second. */
+export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 1000
+
+/** The fastest anti-entropy cadence a convergence bound may ask for: below it gossip would crowd the session. */
+export const MIN_ANTI_ENTROPY_INTERVAL_MS = 10
+
+/**
+ * The anti-entropy interval that meets a convergence bound with `peerCount` peers: each exchange picks a random
+ * peer, so reaching all `k` of them takes k·H(k) exchanges in expectation (the coupon collector); that many
+ * intervals must fit in half the bound, leaving the other half for the exchange itself and for rumors. Never
+ * slower than the default cadence, never faster than {@link MIN_ANTI_ENTROPY_INTERVAL_MS}; undefined (the
+ * default) without a bound or without peers.
+ */
+export function antiEntropyIntervalFor(
+  convergenceTimeoutMs: number | undefined,
+  peerCount: number,
+): number | undefined {
+  if (convergenceTimeoutMs === undefined || peerCount < 1) return undefined
+  let harmonic = 0
+  for (let i = 1; i <= peerCount; i++) harmonic += 1 / i
+  const intervalMs = Math.floor(convergenceTimeoutMs / 2 / (peerCount * harmonic))
+  return Math.max(MIN_ANTI_ENTROPY_INTERVAL_MS, Math.min(DEFAULT_ANTI_ENTROPY_INTERVAL_MS, intervalMs))
+}
+
+/** Length of one PBFT tick (the host's default): the view-change timeout is counted in them. */
+const PBFT_TICK_MS = 10
+
 function pbftConsensus(
   options: ClusterOptions,
   context: ClusterStateContext,
@@ -123,6 +152,10 @@ function pbftConsensus(
       context.logger,
     ),
     clock: context.clock,
+    tickMs: PBFT_TICK_MS,
+    ...(options.viewChangeTimeoutMs === undefined
+      ? {}
+      : { viewChangeTimeoutTicks: Math.max(1, Math.round(options.viewChangeTimeoutMs / PBFT_TICK_MS)) }),
     logger: context.logger,
     ...(context.metrics ? { metrics: context.metrics } : {}),
   })

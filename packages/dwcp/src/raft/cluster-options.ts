@@ -27,6 +27,22 @@ export interface ClusterOptions {
   /** Election timeout (consensus.election_timeout); ticks are a tenth of it. @default 150 */
   electionTimeoutMs?: number
   /**
+   * Internet mode: PBFT's view-change timeout, how long a backup waits for the primary before it starts a view
+   * change (the config's consensus.election_timeout under PBFT). @default 500 (the PBFT host's)
+   */
+  viewChangeTimeoutMs?: number
+  /**
+   * Raft: deadline of each `node.state` read and write (sync.timeout), after which it rejects with
+   * `DWCP_ERR_TIMEOUT`; a caller's own signal still applies. @default none
+   */
+  syncTimeoutMs?: number
+  /**
+   * Internet mode: the CRDT convergence bound (sync.convergence_timeout). Anti-entropy then runs often enough
+   * that every member is exchanged with within half of it, as expected for random peer choice. @default none
+   * (the replicator's own cadence, one exchange a second)
+   */
+  convergenceTimeoutMs?: number
+  /**
    * Internet mode: PBFT keys. With them the node runs PBFT among the members (in the order `members` lists them,
    * which must be the same on every member; n = 3f + 1, at least 4) over AMST channel `pbft`. @default none:
    * no consensus in internet mode

@@ -12,10 +12,37 @@ import {
   type Random,
   type Replicator,
   type StateChange,
+  TimeoutError,
 } from '@dwcp/core'
 import { ChannelPeerLink, type LinkedNode, RAFT_CHANNEL } from '../peer-link.js'
 import type { ClusterOptions } from './cluster-options.js'
 import { ReopenableStorage } from './reopenable-storage.js'
+
+/**
+ * Runs `operation` with the caller's signal and, when `timeoutMs` is set, a deadline on `clock`: past it the
+ * operation is aborted and the call rejects with `DWCP_ERR_TIMEOUT` naming it, so a state call cannot wait
+ * longer than the configured sync timeout for a quorum.
+ */
+export async function withDeadline<T>(
+  clock: Clock,
+  operation: string,
+  timeoutMs: number | undefined,
+  options: { signal?: AbortSignal } | undefined,
+  run: (options: { signal?: AbortSignal }) => Promise<T>,
+): Promise<T> {
+  if (timeoutMs === undefined) return run(options ?? {})
+  const deadline = new AbortController()
+  const timer = clock.setTimeout(() => deadline.abort(), timeoutMs)
+  const signal = options?.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal
+  try {
+    return await run({ signal })
+  } catch (error) {
+    if (deadline.signal.aborted && !options?.signal?.aborted) throw new TimeoutError(operation, timeoutMs)
+    throw error
+  } finally {
+    clock.clearTimeout(timer)
+  }
+}
 
 /** Keys under which the replicated state keeps each member's address, so every node can reach every member. */
 export const MEMBER_KEY_PREFIX = 'cluster/members/'
@@ -56,6 +83,9 @@ export function clusterState(options: ClusterOptions, context: ClusterStateConte
       'cluster.electionTimeoutMs',
       `must be at least 10 ms, not ${electionTimeoutMs}`,
     )
+  const syncTimeoutMs = options.syncTimeoutMs
+  if (syncTimeoutMs !== undefined && !(syncTimeoutMs > 0))
+    throw new InvalidArgumentError('cluster.syncTimeoutMs', `must be above 0, not ${syncTimeoutMs}`)
   const ids = options.members.map((m) => m.id)
   if (new Set(ids).size !== ids.length)
     throw new InvalidArgumentError('cluster.members', 'a member is listed twice')
@@ -111,9 +141,12 @@ export function clusterState(options: ClusterOptions, context: ClusterStateConte
       await replicator.stop(stopOptions)
       storage.close()
     },
-    get: (key, o) => replicator.get(key, o),
-    set: (key: string, value: JsonValue, o) => replicator.set(key, value, o),
-    delete: (key, o) => replicator.delete(key, o),
+    get: (key, o) =>
+      withDeadline(context.clock, `state get ${key}`, syncTimeoutMs, o, (d) => replicator.get(key, d)),
+    set: (key: string, value: JsonValue, o) =>
+      withDeadline(context.clock, `state set ${key}`, syncTimeoutMs, o, (d) => replicator.set(key, value, d)),
+    delete: (key, o) =>
+      withDeadline(context.clock, `state delete ${key}`, syncTimeoutMs, o, (d) => replicator.delete(key, d)),
     observe: (prefix, listener) => replicator.observe(prefix, listener),
   }
   const clusterConsensus: Consensus = {

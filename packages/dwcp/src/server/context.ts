@@ -5,6 +5,7 @@ import type { StopOptions } from '../node-options.js'
 import type { JsonLogger } from './json-logger.js'
 import type { PlacementIndex } from './rebalance-plan.js'
 import type { ServerWorkloads } from './server-workloads.js'
+import type { SessionPolicy } from './session-policy.js'
 import type { Trainer } from './trainer.js'
 
 /** What a drain moved before a shutdown. */
@@ -31,6 +32,8 @@ export interface ServerContext {
   readonly startedAtMs: number
   /** Workload placements from the replicated state. */
   readonly placements: PlacementIndex
+  /** What the server applies to the node's sessions (tcp_streams, connections_max). */
+  readonly sessions: SessionPolicy
   /** The workloads this node hosts (registered here or migrated here). */
   readonly workloads: ServerWorkloads
   /** Runs a model's training. */

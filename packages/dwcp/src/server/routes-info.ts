@@ -14,8 +14,12 @@ export function status(ctx: ServerContext): Record<string, unknown> {
   const consensus = health.components.consensus
   let members: unknown = null
   let leader: string | null = null
+  const regions = new Map(ctx.config.cluster.members.map((member) => [member.id, member.region]))
   try {
-    members = ctx.node.consensus.members()
+    // The configured region is each member's site (hybrid mode's Raft runs within one).
+    members = ctx.node.consensus
+      .members()
+      .map((member) => ({ ...member, ...(regions.get(member.id) ? { region: regions.get(member.id) } : {}) }))
     leader = ctx.node.consensus.leader() ?? null
   } catch {
     // No consensus on this node: the status says so through `consensus.status`.
@@ -73,10 +77,19 @@ export async function debugLatency(
 /** Where the kernel lists RDMA devices (what `ibv_devices` reads). */
 const INFINIBAND_CLASS = '/sys/class/infiniband'
 
-/** `GET /v1/debug/transport[?mode=rdma]`: the transport serving the node and what RDMA this host has. */
+/**
+ * `GET /v1/debug/transport[?mode=rdma]`: the transport serving the node, its configured tuning and every open
+ * session's stream count, and what RDMA this host has.
+ */
 export async function debugTransport(ctx: ServerContext, url: URL): Promise<Record<string, unknown>> {
   const transport = ctx.node.health().components.transport
-  const result: Record<string, unknown> = { nodeId: ctx.node.nodeId, transport }
+  const result: Record<string, unknown> = {
+    nodeId: ctx.node.nodeId,
+    transport,
+    configured: { ...ctx.config.transport, connectionsMax: ctx.sessions.settings.connectionsMax ?? null },
+    applied: { ...ctx.sessions.settings, sessionsRefused: ctx.sessions.refused },
+    sessions: ctx.sessions.sessions(),
+  }
   if ((url.searchParams.get('mode') ?? 'rdma') === 'rdma') {
     const sysfsDevices = await readdir(INFINIBAND_CLASS).catch(() => [] as string[])
     const details = (transport?.details ?? {}) as Record<string, unknown>

@@ -4,11 +4,12 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { resolveTlsConfig, serverTlsOptions, type TlsConfig } from '@dwcp/amst'
-import { InvalidArgumentError } from '@dwcp/core'
+import { ConfigInvalidError, InvalidArgumentError } from '@dwcp/core'
 import { createObservabilityHandler, type PrometheusMetrics, prometheusMetrics } from '@dwcp/metrics'
 import { loadConfigFiles } from '../config/load-config.js'
 import { toNodeOptions } from '../config/to-node-options.js'
 import type { DwcpConfig } from '../config/types.js'
+import { readPbftKeyFiles } from '../crdt/pbft-key-files.js'
 import { createNode } from '../create-node.js'
 import { drain } from '../migration/drain.js'
 import type { DwcpNode } from '../node.js'
@@ -16,9 +17,11 @@ import type { StopOptions } from '../node-options.js'
 import type { DrainReport, ServerContext } from './context.js'
 import { HttpError } from './http-io.js'
 import { type JsonLogger, jsonLogger } from './json-logger.js'
+import { configTransport } from './node-transport.js'
 import { PLACEMENT_PREFIX, PlacementIndex } from './rebalance-plan.js'
 import { createApiHandler } from './router.js'
 import { ServerWorkloads } from './server-workloads.js'
+import { SessionPolicy } from './session-policy.js'
 import { defaultTracesDirectory, type Trainer, workerTrainer } from './trainer.js'
 import { packageVersion } from './version.js'
 
@@ -58,9 +61,10 @@ export interface DwcpServer {
 }
 
 /**
- * Starts the `dwcp` server: the node the configuration describes (its cluster state when configured, TLS files
- * loaded by the transport), and the HTTP API on `server.bind_address:server.http_port`, plus HTTPS with mutual
- * TLS on `server.https_port` when `tls.enabled`.
+ * Starts the `dwcp` server: the node the configuration describes (its transport with the configured streams
+ * and devices, its cluster state: Raft, or CRDT state and PBFT with the key files read now; TLS files loaded by
+ * the transport; the session policy of `tcp_streams` and `connections_max`), and the HTTP API on
+ * `server.bind_address:server.http_port`, plus HTTPS with mutual TLS on `server.https_port` when `tls.enabled`.
  *
  * @example
  * ```ts
@@ -76,9 +80,34 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
     options.logger ??
     jsonLogger({ level: config.logging.level, ...(config.logging.file ? { file: config.logging.file } : {}) })
   for (const warning of config.warnings) logger.warn({ ...warning }, 'configuration warning')
-  const { mode, ...nodeOptions } = toNodeOptions(config)
+  const { mode, pbftKeyFiles, ...nodeOptions } = toNodeOptions(config)
+  if (nodeOptions.cluster === undefined)
+    throw new ConfigInvalidError(
+      'cluster.members',
+      'required by dwcp server: it keeps workload placements in the replicated state, which needs the cluster (this node included, or the members it joins)',
+    )
+  if (pbftKeyFiles)
+    nodeOptions.cluster = {
+      ...nodeOptions.cluster,
+      pbft: readPbftKeyFiles(
+        pbftKeyFiles,
+        config.cluster.nodeId as string,
+        config.cluster.members.map((member) => member.id),
+      ),
+    }
+  const transport = configTransport(config, nodeOptions.tls ?? false)
   const metrics = prometheusMetrics({ defaultLabels: { node: nodeOptions.nodeId ?? 'dwcp' } })()
-  const node = createNode(mode, { ...nodeOptions, metrics, logger })
+  const node = createNode(mode, { ...nodeOptions, ...(transport ? { transport } : {}), metrics, logger })
+  // Before the node starts, so that the policy sees every session.
+  const sessions = new SessionPolicy(
+    node,
+    {
+      tcpStreams: config.transport.tcpStreams,
+      streamsMax: config.transport.streams,
+      connectionsMax: config.resources.network.connectionsMax,
+    },
+    logger,
+  )
   const placements = new PlacementIndex()
   if (nodeOptions.cluster) node.state.observe(PLACEMENT_PREFIX, (change) => placements.apply(change))
   const workloads = new ServerWorkloads(node, join(config.cluster.dataDir, 'workloads'), logger)
@@ -103,6 +132,7 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
     version: packageVersion(),
     startedAtMs: Date.now(),
     placements,
+    sessions,
     workloads,
     trainer: options.trainer ?? workerTrainer,
     stopSignal: stopController.signal,

@@ -98,6 +98,8 @@ export interface Certificates {
   server: { certFile: string; keyFile: string }
   allowed: { certFile: string; keyFile: string }
   intruder: { certFile: string; keyFile: string }
+  /** One certificate per name of `nodes`, `CN=<name>.datacenter.local`, for cluster members. */
+  nodes: Record<string, { certFile: string; keyFile: string }>
 }
 
 const OPENSSL_CONFIG = `[req]
@@ -114,8 +116,8 @@ keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth,clientAuth
 `
 
-/** Generates EC P-256 certificates with the openssl CLI into `dir`. */
-export function makeCertificates(dir: string): Certificates {
+/** Generates EC P-256 certificates with the openssl CLI into `dir`, plus one per name of `nodes`. */
+export function makeCertificates(dir: string, nodes: readonly string[] = []): Certificates {
   const config = join(dir, 'openssl.cnf')
   writeFileSync(config, OPENSSL_CONFIG)
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-noenc', '-days', '2']
@@ -173,5 +175,8 @@ export function makeCertificates(dir: string): Certificates {
     server: leaf('server', 'node-1.datacenter.local'),
     allowed: leaf('allowed', 'node-2.datacenter.local'),
     intruder: leaf('intruder', 'intruder.example.org'),
+    nodes: Object.fromEntries(
+      nodes.map((name) => [name, leaf(`node-cert-${name}`, `${name}.datacenter.local`)]),
+    ),
   }
 }
