@@ -24,6 +24,7 @@ import {
 } from '@dwcp/core'
 import type { SessionFrame } from './frames.js'
 import { DEFAULT_SESSION_LIMITS, maxPayloadBytes, type SessionLimits } from './limits.js'
+import { LoopMeter } from './loop-meter.js'
 import { PathMeter } from './path-meter.js'
 import type { ResumeStore } from './resume-store.js'
 import type { StreamProvider } from './stream-provider.js'
@@ -73,6 +74,8 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
   readonly #senders = new Map<string, TransferSender>()
   readonly #receivers = new Map<string, TransferReceiver>()
   readonly #meter: PathMeter
+  /** Measures how responsive the event loop is while transfers send, for their stall detectors. */
+  readonly #loop: LoopMeter
   readonly #resumeStore: ResumeStore | undefined
   readonly #pacer: TokenBucket
   readonly #chunkDecoder: Codec | undefined
@@ -93,6 +96,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     this.#labels = { transport: init.transport }
     this.#rdma = init.rdma
     this.#meter = new PathMeter(this.#clock.now())
+    this.#loop = new LoopMeter(this.#clock)
     this.#resumeStore = init.resumeStore
     this.#pacer = new TokenBucket(this.#clock, this.#limits.pacingRateBps, this.#limits.pacingBurstBytes)
     this.#chunkDecoder = init.chunkDecoder
@@ -177,6 +181,7 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
         onBytesSent: (n) => this.#metrics?.counter(METRIC_NAMES.amstBytesSent).inc(this.#labels, n),
         pace: (n) => this.#pacer.take(n),
         rttMs: () => this.#meter.srttMs,
+        loop: this.#loop,
         codecContext: () => this.#codecContext(),
         delivery: this.#meter.delivery,
         onAppLimited: () => this.#onAppLimited(),

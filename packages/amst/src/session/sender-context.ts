@@ -2,6 +2,7 @@ import type { Clock, CodecContext } from '@dwcp/core'
 import type { DeliveryRateEstimator, DeliveryRecord } from './delivery-rate.js'
 import type { SessionFrame } from './frames.js'
 import type { InFlightChunk, LedgerListener } from './in-flight-ledger.js'
+import type { LoopMeter } from './loop-meter.js'
 import type { FrameStream } from './stream-provider.js'
 
 /** Bounds of one outgoing transfer. */
@@ -41,6 +42,11 @@ export interface SenderContext {
   onAppLimited?: () => void
   /** The session's smoothed RTT (undefined before it is measured), for spotting a stalled stream. */
   rttMs?: () => number | undefined
+  /**
+   * The session's event-loop meter: a stall is counted in the time the loop was responsive, so that a busy
+   * process is not taken for a stalled stream. Without it, in wall time.
+   */
+  loop?: LoopMeter
 }
 
 /** A ledger listener that reports a transfer's acknowledged and lost chunks to the session's estimator. */

@@ -75,7 +75,12 @@ export class TransferSender {
       codecContext: options.codecContext ?? ctx.codecContext,
       maxEncodedBytes: limits.maxEncodedBytes,
     })
-    this.#stall = new StallDetector(ctx.clock.now(), () => ctx.rttMs?.())
+    const loop = ctx.loop
+    this.#stall = new StallDetector(
+      ctx.clock.now(),
+      () => ctx.rttMs?.(),
+      loop && ((nowMs) => loop.responsiveMs(nowMs)),
+    )
     this.#failed = new Promise<never>((_, reject) => {
       this.#rejectFailed = reject
     })
@@ -88,6 +93,7 @@ export class TransferSender {
     const signal = this.#options.signal
     const onAbort = (): void => this.fail(new AbortedError(signal?.reason), true)
     signal?.addEventListener('abort', onAbort, { once: true })
+    const releaseLoop = this.#ctx.loop?.hold()
     try {
       throwIfAborted(signal)
       const accepted = new Promise<number>((resolve, reject) => {
@@ -170,6 +176,7 @@ export class TransferSender {
         ? failure
         : new TransferFailedError(this.id, String(failure), failure)
     } finally {
+      releaseLoop?.()
       signal?.removeEventListener('abort', onAbort)
       this.#networkLimited = false
       this.#ledger.abandon()
