@@ -1,11 +1,25 @@
 import type { DeliveryRecord } from './delivery-rate.js'
 import type { FrameStream } from './stream-provider.js'
 
-/** A chunk sent and not yet acknowledged, and the stream it went on. */
-export interface InFlightChunk {
+/** A chunk as it goes on the wire, and as it goes again if its stream dies or stalls. */
+export interface WireChunk {
+  /** Where the chunk sits in the object. */
   offsetBytes: number
-  endBytes: number
+  /** Its original size: what windows and acknowledgements count. */
   sizeBytes: number
+  /**
+   * What was put on the wire: the chunk's bytes, or the codec's frame of them when `encoded`. A resend sends these
+   * again, so that every copy the receiver may keep is the one the digest covers, even when the source has
+   * changed since it was read (a live VM image).
+   */
+  wire: Uint8Array
+  /** Whether `wire` is a codec frame. */
+  encoded: boolean
+}
+
+/** A chunk sent and not yet acknowledged, and the stream it went on. */
+export interface InFlightChunk extends WireChunk {
+  endBytes: number
   stream: FrameStream
   /** What the session's delivery-rate estimator recorded when the chunk was sent, if it measures. */
   record?: DeliveryRecord
@@ -21,7 +35,8 @@ export interface LedgerListener {
 
 /**
  * What an outgoing transfer has on the wire: chunks sent and unacknowledged (per stream and in all), and chunks
- * to send again because their stream died or stalled. A chunk is in at most one of the two lists.
+ * to send again because their stream died or stalled. A chunk is in at most one of the two lists, and keeps
+ * its wire bytes until it is acknowledged: the sender's window bounds what that holds.
  */
 export class InFlightLedger {
   readonly #inFlight: InFlightChunk[] = []
@@ -50,12 +65,15 @@ export class InFlightLedger {
     return this.#resend.length > 0
   }
 
-  /** Records a chunk put on `stream`. */
-  sent(offsetBytes: number, sizeBytes: number, stream: FrameStream, record?: DeliveryRecord): void {
+  /** Records a chunk put on `stream`, with its wire bytes (kept until it is acknowledged). */
+  sent(chunk: WireChunk, stream: FrameStream, record?: DeliveryRecord): void {
+    const { offsetBytes, sizeBytes, wire, encoded } = chunk
     this.#inFlight.push({
       offsetBytes,
       endBytes: offsetBytes + sizeBytes,
       sizeBytes,
+      wire,
+      encoded,
       stream,
       ...(record ? { record } : {}),
     })
@@ -85,7 +103,7 @@ export class InFlightLedger {
     return moved.length
   }
 
-  /** Takes the next chunk to send again. */
+  /** Takes the next chunk to send again, with the wire bytes it went with the first time. */
   nextResend(): InFlightChunk | undefined {
     return this.#resend.shift()
   }

@@ -8,10 +8,10 @@ import {
   type TransferSource,
   throwIfAborted,
 } from '@dwcp/core'
-import { ChunkPipeline, type PreparedChunk } from './chunk-pipeline.js'
+import { ChunkPipeline } from './chunk-pipeline.js'
 import { ChunkSource } from './chunk-source.js'
 import type { SessionFrame } from './frames.js'
-import { InFlightLedger } from './in-flight-ledger.js'
+import { InFlightLedger, type WireChunk } from './in-flight-ledger.js'
 import {
   deliveryListener,
   READ_AHEAD_CHUNKS,
@@ -139,7 +139,9 @@ export class TransferSender {
           if (!chunk) break
           this.#networkLimited = true
           hash.update(chunk.bytes)
-          await this.#sendChunk(chunk)
+          const { offsetBytes, bytes, wire, encoded } = chunk
+          // Only the wire bytes are kept for a resend: the original bytes of an encoded chunk are dropped here.
+          await this.#sendChunk({ offsetBytes, sizeBytes: bytes.byteLength, wire, encoded })
           offset += chunk.bytes.byteLength
           this.#sentBytes = offset
           this.#progress()
@@ -276,16 +278,16 @@ export class TransferSender {
   }
 
   /**
-   * Sends one chunk on a stream with room, recording it as in flight there. A stream that reports congestion
-   * is not waited on: the write is queued and the loop goes on to the next stream, so one stream in loss
-   * recovery does not stall the others (its chunks wait in its own queue, bounded by its window).
+   * Sends one chunk on a stream with room, recording it (and its wire bytes) as in flight there. A stream that
+   * reports congestion is not waited on: the write is queued and the loop goes on to the next stream, so one
+   * stream in loss recovery does not stall the others (its chunks wait in its own queue, bounded by its window).
    */
-  async #sendChunk(chunk: PreparedChunk): Promise<void> {
-    const { offsetBytes, bytes, wire, encoded } = chunk
+  async #sendChunk(chunk: WireChunk): Promise<void> {
+    const { offsetBytes, sizeBytes, wire, encoded } = chunk
     // Windows count the object's bytes (what acknowledgements name); the pacer and the counters the wire's.
-    const stream = await this.#pickStream(this.#streamCursor++, bytes.byteLength)
+    const stream = await this.#pickStream(this.#streamCursor++, sizeBytes)
     const record = this.#ctx.delivery?.sent(wire.byteLength, this.#ctx.clock.now())
-    this.#ledger.sent(offsetBytes, bytes.byteLength, stream, record)
+    this.#ledger.sent(chunk, stream, record)
     await Promise.race([this.#ctx.pace(wire.byteLength), this.#failed])
     const frame: SessionFrame = encoded
       ? { type: 'chunk', id: this.id, offsetBytes, bytes: wire, encoded: true }
@@ -300,15 +302,16 @@ export class TransferSender {
     if (stream.congested === undefined) await Promise.race([written, this.#failed])
   }
 
-  /** Sends again the chunks of lost streams, re-reading (and re-encoding) them from the source. */
+  /**
+   * Sends again the chunks of lost or stalled streams, byte for byte as they went the first time: never read
+   * from the source or encoded again, since the source may have changed meanwhile and the receiver keeps
+   * whichever copy lands first, which must be the one the digest covers.
+   */
   async #resendLost(): Promise<void> {
     for (let chunk = this.#ledger.nextResend(); chunk; chunk = this.#ledger.nextResend()) {
       this.#check()
       if (!this.#outOfOrder && chunk.endBytes <= this.#ackedBytes) continue
-      const bytes = await Promise.race([this.#chunks.read(chunk.offsetBytes, chunk.sizeBytes), this.#failed])
-      const wire = await Promise.race([this.#chunks.encode(bytes), this.#failed])
-      const encoded = this.#chunks.encoding
-      await this.#sendChunk({ offsetBytes: chunk.offsetBytes, bytes, wire, encoded })
+      await this.#sendChunk(chunk)
     }
   }
 
