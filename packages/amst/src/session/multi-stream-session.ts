@@ -32,6 +32,9 @@ import { TokenBucket } from './token-bucket.js'
 import { type ReceiverContext, TransferReceiver } from './transfer-receiver.js'
 import { TransferSender } from './transfer-sender.js'
 
+/** A congestion control name as Linux takes it (`TCP_CONGESTION`): 1 to 15 printable ASCII characters. */
+const CONGESTION_NAME = /^[\x21-\x7e]{1,15}$/
+
 /** What a {@link MultiStreamSession} is built from. */
 export interface MultiStreamSessionInit {
   /** Session id (the same on both ends). */
@@ -205,6 +208,24 @@ export class MultiStreamSession extends Emitter<SessionEvents> implements Sessio
     if (!(rateBps >= 0) || !Number.isFinite(rateBps))
       throw new InvalidArgumentError('rateBps', 'must be a finite number ≥ 0')
     this.#pacer.setRate(rateBps)
+  }
+
+  /**
+   * Puts the session's streams on the congestion control `algorithm` (`cubic` on a datacenter path, `bbr` on an
+   * internet one), including streams opened later. On TCP each socket takes it through the native addon; without
+   * the addon, or on a transport whose streams have no congestion control to choose (in-memory, UCX), it is a
+   * logged no-op.
+   *
+   * @param algorithm - a kernel algorithm name: 1 to 15 printable ASCII characters
+   * @throws InvalidArgumentError for anything else
+   * @throws SessionClosedError on a closed session
+   */
+  setCongestion(algorithm: string): void {
+    if (typeof algorithm !== 'string' || !CONGESTION_NAME.test(algorithm))
+      throw new InvalidArgumentError('algorithm', 'must be 1 to 15 printable ASCII characters')
+    if (this.#closed) throw new SessionClosedError('congestion control cannot change on a closed session')
+    if (this.#provider.setCongestion) this.#provider.setCongestion(algorithm)
+    else this.#logger.debug({ algorithm }, 'these streams have no congestion control to choose')
   }
 
   sample(): PathSample {

@@ -43,6 +43,12 @@ export interface StreamProvider {
    * stream may ignore it.
    */
   onStreamLost?(handler: (stream: FrameStream) => void): void
+  /**
+   * Puts every stream on the congestion control `algorithm` (`cubic`, `bbr`…), now and streams opened later.
+   * Providers whose streams have no congestion control of their own to choose (in-memory links, UCX lanes)
+   * leave it out, and the session's call is a no-op.
+   */
+  setCongestion?(algorithm: string): void
   /** Releases every stream; nothing is delivered afterwards. */
   close(): void
   /** Link-level measurements. */

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import { SessionClosedError } from '@dwcp/core'
 import type { SessionFrame } from '../session/frames.js'
 import type { FrameStream, StreamProvider, StreamStats } from '../session/stream-provider.js'
@@ -19,6 +20,11 @@ export interface TcpStreamProviderInit {
   stats?: (streams: readonly TcpStream[]) => StreamStats
   /** Re-dials of a lost stream before the session gives up growing back. @default 3 */
   redialAttemptsMax?: number
+  /**
+   * Puts one socket on a congestion control algorithm (through the native addon; a logged no-op without it).
+   * Without it, {@link TcpStreamProvider.setCongestion} changes nothing.
+   */
+  applyCongestion?: (socket: Socket, algorithm: string) => void
 }
 
 /**
@@ -33,6 +39,8 @@ export class TcpStreamProvider implements StreamProvider {
   #onStreamLost: (stream: FrameStream) => void = () => {}
   #closed = false
   #redials = 0
+  /** The congestion control the session asked for, applied to every stream that joins from now on. */
+  #congestion: string | undefined
 
   constructor(init: TcpStreamProviderInit) {
     this.#init = init
@@ -65,7 +73,18 @@ export class TcpStreamProvider implements StreamProvider {
       stream.destroy(new SessionClosedError('no room for another stream'))
       return
     }
+    this.#applyCongestion(stream)
     this.streams.push(new StreamSlot(stream))
+  }
+
+  /**
+   * Puts every socket of the session on `algorithm` now, and each socket that joins later (a stream added, or
+   * dialled again after a loss) as it joins, overriding the transport's own `congestion` option.
+   */
+  setCongestion(algorithm: string): void {
+    this.#congestion = algorithm
+    if (this.#closed) return
+    for (const slot of this.streams) if (slot.stream) this.#applyCongestion(slot.stream)
   }
 
   onFrame(handler: (frame: SessionFrame) => void): void {
@@ -100,8 +119,12 @@ export class TcpStreamProvider implements StreamProvider {
     this.streams.push(slot)
     dial(index).then(
       (stream) => {
-        if (this.#closed || !this.streams.includes(slot)) stream.end()
-        else slot.attach(stream)
+        if (this.#closed || !this.streams.includes(slot)) {
+          stream.end()
+          return
+        }
+        this.#applyCongestion(stream)
+        slot.attach(stream)
       },
       (error: Error) => {
         slot.fail(error)
@@ -129,6 +152,10 @@ export class TcpStreamProvider implements StreamProvider {
       this.#redials++
       this.#open(dial)
     }
+  }
+
+  #applyCongestion(stream: TcpStream): void {
+    if (this.#congestion !== undefined) this.#init.applyCongestion?.(stream.socket, this.#congestion)
   }
 
   #remove(slot: StreamSlot): void {

@@ -39,7 +39,7 @@ import {
   rejectBytes,
   welcomeBytes,
 } from './tcp-handshake.js'
-import { TcpStreamProvider } from './tcp-provider.js'
+import { TcpStreamProvider, type TcpStreamProviderInit } from './tcp-provider.js'
 import { TcpStream } from './tcp-stream.js'
 import { createTlsLayer, type TlsLayer } from './tls-layer.js'
 
@@ -207,11 +207,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       ids,
       control: stream,
       maxStreams: Math.min(this.#maxStreams, remote.capabilities.maxStreams),
-      stats: (streams) =>
-        socketsStats(
-          this.#native,
-          streams.map((s) => s.socket),
-        ),
+      ...this.#socketHooks(),
       dialStream: async (index) => {
         const joined = await this.#openStream(host, port, {
           identity: local,
@@ -351,11 +347,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       ids,
       control: stream,
       maxStreams: Math.min(this.#maxStreams, remote.capabilities.maxStreams),
-      stats: (streams) =>
-        socketsStats(
-          this.#native,
-          streams.map((s) => s.socket),
-        ),
+      ...this.#socketHooks(),
     })
     this.#accepted.set(sessionId, { ids, provider, token, peerNodeId: remote.nodeId })
     socket.write(welcomeBytes(local, token))
@@ -414,6 +406,19 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     this.#sessions.add(session)
     session.on('close', () => this.#sessions.delete(session))
     return session
+  }
+
+  /** What a session's streams need of the native addon: TCP_INFO, and congestion control set per socket. */
+  #socketHooks(): Pick<TcpStreamProviderInit, 'stats' | 'applyCongestion'> {
+    const logger = this.#components.logger
+    return {
+      stats: (streams) =>
+        socketsStats(
+          this.#native,
+          streams.map((s) => s.socket),
+        ),
+      applyCongestion: (socket, algorithm) => applyCongestion(this.#native, socket, algorithm, logger),
+    }
   }
 
   #countError(error: unknown): void {
