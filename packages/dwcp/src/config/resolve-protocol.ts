@@ -204,9 +204,10 @@ export function resolveSync(written: WrittenConfig, mode: Mode): SyncConfig {
         ? 'applies to crdt; raft state is linearizable (use sync.timeout)'
         : 'not supported in hybrid mode by this release: the across-site CRDT is not built (use sync.timeout for Raft in the site)',
     )
+  // No default deadline: a preset latency target is not a reason to fail a caller's write.
   return {
     mechanism,
-    timeoutMs: section.timeout ?? preset.convergenceTimeoutMs,
+    ...(section.timeout === undefined ? {} : { timeoutMs: section.timeout }),
     convergenceTimeoutMs: section.convergence_timeout ?? preset.convergenceTimeoutMs,
   }
 }

@@ -137,7 +137,7 @@ export const configSchema = strictMap(
         timeout: duration(
           1,
           600_000,
-          'Raft: deadline of each replicated state read and write (node.state), after which it fails with DWCP_ERR_TIMEOUT. Default: 100ms (datacenter), 30s (hybrid). Refused with crdt.',
+          'Raft: deadline of each replicated state read and write (node.state), after which it fails with DWCP_ERR_TIMEOUT. Default: none (a call waits as long as its caller lets it). Refused with crdt.',
         ),
         convergence_timeout: duration(
           1,

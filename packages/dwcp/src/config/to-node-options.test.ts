@@ -100,6 +100,8 @@ describe('toNodeOptions', () => {
     const first = toNodeOptions(config)
     const second = toNodeOptions(config)
     expect(first).toEqual(second)
+    // No sync.timeout written: Raft state calls get no deadline of the config's making.
+    expect(first.cluster).not.toHaveProperty('syncTimeoutMs')
     expect(first.cluster?.members).not.toBe(second.cluster?.members)
     expect(Object.isFrozen(first)).toBe(false)
   })

@@ -105,7 +105,7 @@ function clusterOptions(config: DwcpConfig): ClusterOptions {
     dataDir: cluster.dataDir,
     joining: cluster.joining,
     electionTimeoutMs: consensus.electionTimeoutMs,
-    syncTimeoutMs: sync.timeoutMs,
+    ...(sync.timeoutMs === undefined ? {} : { syncTimeoutMs: sync.timeoutMs }),
   }
 }
 

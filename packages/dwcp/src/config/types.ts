@@ -51,8 +51,8 @@ export interface PredictionConfig {
 export interface SyncConfig {
   /** `mechanism`. @default preset (hybrid: Raft in a site) */
   readonly mechanism: ModeDefaults['sync']['mechanism']
-  /** `timeout`: deadline of Raft state operations. @default preset convergence time */
-  readonly timeoutMs: number
+  /** `timeout`: deadline of Raft state operations; absent: none (a call waits as long as its caller lets it). */
+  readonly timeoutMs?: number
   /** `convergence_timeout`: CRDT convergence bound. @default preset convergence time */
   readonly convergenceTimeoutMs: number
 }
