@@ -44,7 +44,11 @@ export interface TransferProgress {
 export interface TransferSource {
   /** Size of the object in bytes. */
   readonly sizeBytes: number
-  /** Reads `lengthBytes` bytes at `offsetBytes` (the last read may be shorter only at the end of the object). */
+  /**
+   * Reads `lengthBytes` bytes at `offsetBytes` (the last read may be shorter only at the end of the object).
+   * The bytes returned are the transfer's from then on (a chunk sent again goes as first sent): the source must
+   * not change them afterwards; return a copy of memory it keeps writing to.
+   */
   read(offsetBytes: number, lengthBytes: number, signal?: AbortSignal): Promise<Uint8Array>
 }
 
