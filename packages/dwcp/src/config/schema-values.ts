@@ -2,16 +2,12 @@
  * The value types of the configuration schema (schema.ts), built on valibot: each builder returns an optional
  * schema whose messages say what was expected and what was found, and whose metadata carries the key's kind
  * (for `config set` and the key table) and its description (for the JSON Schema editors read). Durations,
- * sizes and rates are parsed by the grammar in quantity.ts, so the schema and the unit tests share one parser.
+ * sizes and rates are in schema-units.ts.
  */
 
 import { TLS13_CIPHER_SUITES } from '@dwcp/amst'
 import { ConfigInvalidError } from '@dwcp/core'
 import * as v from 'valibot'
-import { DURATION, formatDurationMs, parseDurationMs } from './duration.js'
-import type { QuantityKind } from './quantity.js'
-import { parseRateBps, RATE } from './rate.js'
-import { parseSizeBytes, SIZE } from './size.js'
 import { describeValue, didYouMean } from './suggest.js'
 
 /** Longest string value accepted (paths, ids, addresses): bounds what a config can make us hold. */
@@ -52,7 +48,7 @@ type Issue = { readonly input: unknown }
 const NO_VALUE = 'has no value (remove the key to take the default)'
 
 /** A message function that answers {@link NO_VALUE} for null and `reason(input)` otherwise. */
-function message(reason: (input: unknown) => string): (issue: Issue) => string {
+export function message(reason: (input: unknown) => string): (issue: Issue) => string {
   return (issue) => (issue.input === null ? NO_VALUE : reason(issue.input))
 }
 
@@ -67,7 +63,8 @@ export function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-function meta<T>(kind: KeyKind, description: string, refused?: string) {
+/** The metadata action every key's schema ends with (its kind, description and refusal, if any). */
+export function meta<T>(kind: KeyKind, description: string, refused?: string) {
   return v.metadata<T, KeyMetadata>({ kind, description, ...(refused ? { refused } : {}) })
 }
 
@@ -155,90 +152,6 @@ export function requiredText(description: string, pattern?: RegExp, patternName?
 /** An absolute file path. */
 export function filePath(description: string) {
   return text(description, /^\/[^\0]*$/, 'an absolute path (starting with /)')
-}
-
-/** The JSON Schema pattern of a quantity: a non-negative number and one of its units. */
-function quantityPattern(kind: QuantityKind, bareAllowed: boolean): RegExp {
-  const units = Object.keys(kind.units)
-    .sort((a, b) => b.length - a.length)
-    .map((unit) => unit.replace(/[/.]/g, '\\$&'))
-    .join('|')
-  return new RegExp(`^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*(${units})${bareAllowed ? '?' : ''}\\s*$`)
-}
-
-/**
- * A quantity written as text (`150ms`, `32GB`, `10Gbps`), parsed into its base unit by `parse`, which also
- * gives every reason (a bare number, an unknown or ambiguous unit, overflow), and then checked by `check`.
- */
-function quantity(
-  kind: QuantityKind,
-  keyKind: KeyKind,
-  parse: (input: unknown) => number,
-  check: (value: number, written: string) => string | undefined,
-  description: string,
-) {
-  const reason = message((input) => {
-    try {
-      parse(input)
-      return `expected a ${kind.name} like ${kind.example}, got ${describeValue(input)}`
-    } catch (error) {
-      return reasonOf(error)
-    }
-  })
-  return v.optional(
-    v.pipe(
-      v.string(reason),
-      v.regex(quantityPattern(kind, false), reason),
-      v.rawTransform(({ dataset, addIssue, NEVER }) => {
-        try {
-          const value = parse(dataset.value)
-          const refusal = check(value, dataset.value)
-          if (refusal === undefined) return value
-          addIssue({ message: refusal })
-        } catch (error) {
-          addIssue({ message: reasonOf(error) })
-        }
-        return NEVER
-      }),
-      meta<number>(keyKind, description),
-    ),
-  )
-}
-
-/** A duration in `minMs..maxMs`, in milliseconds. */
-export function duration(minMs: number, maxMs: number, description: string) {
-  return quantity(
-    DURATION,
-    'duration',
-    (input) => parseDurationMs(input),
-    (durationMs, written) =>
-      durationMs < minMs || durationMs > maxMs
-        ? `expected a duration in ${formatDurationMs(minMs)}..${formatDurationMs(maxMs)}, got ${written}`
-        : undefined,
-    description,
-  )
-}
-
-/** A positive size in bytes; the unit is required (see size.ts). */
-export function size(description: string) {
-  return quantity(
-    SIZE,
-    'size',
-    (input) => parseSizeBytes(input, 'size', false),
-    (sizeBytes) => (sizeBytes === 0 ? 'expected a size above 0' : undefined),
-    description,
-  )
-}
-
-/** A positive rate in bits per second. */
-export function rate(description: string) {
-  return quantity(
-    RATE,
-    'rate',
-    (input) => parseRateBps(input),
-    (rateBps) => (rateBps === 0 ? 'expected a rate above 0' : undefined),
-    description,
-  )
 }
 
 /** The pieces of a non-empty list. */

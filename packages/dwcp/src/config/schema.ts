@@ -6,20 +6,18 @@
  */
 
 import type * as v from 'valibot'
+import { duration, rate, size } from './schema-units.js'
 import {
   boolean,
   cipherSuiteList,
   decimal,
-  duration,
   filePath,
   integer,
   mapList,
   oneOf,
-  rate,
   refused,
   requiredText,
   section,
-  size,
   strictMap,
   stringList,
   text,
