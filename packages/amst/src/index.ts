@@ -40,6 +40,8 @@ export { formatTcpAddress, parseTcpAddress, TCP_SCHEME } from './tcp/tcp-address
 export { type TcpTransportInit, tcpTransport } from './tcp/tcp-transport.js'
 export * from './tls/index.js'
 export { formatUcxAddress, parseUcxAddress, UCX_SCHEME } from './ucx/ucx-address.js'
+export { ucxNetDevices } from './ucx/ucx-net-devices.js'
+export { LANES_MAX as UCX_LANES_MAX } from './ucx/ucx-tags.js'
 export { type UcxTransportInit, ucxTransport } from './ucx/ucx-transport.js'
 export { decodeFrame, encodeFrame } from './wire/frame-codec.js'
 export { FRAME_HEADER_BYTES, FrameType, type RawFrame } from './wire/frame-layout.js'

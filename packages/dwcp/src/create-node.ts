@@ -76,9 +76,10 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     ...(metrics ? { metrics } : {}),
   }
   const listen = options.listen ?? (options.transport ? [] : [`memory://${nodeId}`])
-  const transport = (options.transport ?? defaultTransport(mode, defaults, listen, options.tls).factory)(
-    components,
-  )
+  const transport = (
+    options.transport ??
+    defaultTransport(mode, defaults, listen, options.tls, options.tuning?.transport).factory
+  )(components)
   const predictorFactory = options.predictor ?? defaultPredictor(defaults)
   const predictorHealth: ComponentHealth = {
     status: 'up',

@@ -5,10 +5,20 @@ import {
   type TcpTransportInit,
   type TlsConfig,
   tcpTransport,
+  UCX_LANES_MAX,
+  ucxNetDevices,
   ucxTransport,
 } from '@dwcp/amst'
 import { ConfigInvalidError, type Mode, type TransportFactory } from '@dwcp/core'
 import type { ModeDefaults } from './mode-defaults.js'
+
+/** What only network transports take: the per-session stream cap and the RDMA device. */
+export interface NetworkTuning {
+  /** Most streams a session may have (TCP streams; UCX lanes, within UCX's limit). @default 64 */
+  maxStreams?: number
+  /** The RDMA device UCX uses (`mlx5_0`: its port 1; `mlx5_0:2`; an interface name). @default UCX's choice */
+  rdmaDevice?: string
+}
 
 /** The transport factory and listen addresses a node gets when the host names no transport. */
 export interface DefaultTransport {
@@ -28,6 +38,7 @@ export function defaultTransport(
   defaults: ModeDefaults,
   listen: readonly string[],
   tls: TlsConfig | false | undefined,
+  network: NetworkTuning = {},
 ): DefaultTransport {
   const schemes = new Set(listen.map((address) => address.split('://')[0]))
   if (schemes.size === 0 || (schemes.size === 1 && schemes.has('memory')))
@@ -41,14 +52,22 @@ export function defaultTransport(
       'tls',
       'a network transport needs tls (TLS 1.3 with mutual authentication) or tls: false',
     )
+  const { maxStreams } = network
   const tcpInit: TcpTransportInit = {
     tls,
     streams: defaults.transport.streams,
     congestion: defaults.transport.congestion,
+    ...(maxStreams === undefined ? {} : { maxStreams }),
   }
   const tcp = tcpTransport(tcpInit)
+  // UCX lanes: as many as TCP streams, within UCX's own limit.
+  const lanesMax = Math.min(maxStreams ?? 64, UCX_LANES_MAX)
   const ucx = fallbackTransport({
-    primary: ucxTransport({}),
+    primary: ucxTransport({
+      streams: Math.min(defaults.transport.streams, lanesMax),
+      maxStreams: lanesMax,
+      ...(network.rdmaDevice === undefined ? {} : { netDevices: ucxNetDevices(network.rdmaDevice) }),
+    }),
     fallback: tcp,
     translate: (address) => address.replace(/^ucx:\/\//, 'tcp://'),
   })

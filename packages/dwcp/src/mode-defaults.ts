@@ -58,8 +58,14 @@ export const MODE_DEFAULTS: Readonly<Record<Mode, ModeDefaults>> = Object.freeze
 
 /** Overrides of a mode's defaults that a node takes (`createNode(mode, { tuning })`, the config file's keys). */
 export interface NodeTuning {
-  /** Streams per session, congestion control, pacing. */
-  transport?: Partial<Pick<ModeDefaults['transport'], 'streams' | 'congestion' | 'pacing'>>
+  /**
+   * Streams a session opens with, congestion control, pacing; and for network transports the most streams a
+   * session may have (TCP streams, UCX lanes; @default 64) and the RDMA device UCX uses (@default UCX's choice).
+   */
+  transport?: Partial<Pick<ModeDefaults['transport'], 'streams' | 'congestion' | 'pacing'>> & {
+    maxStreams?: number
+    rdmaDevice?: string
+  }
   /** Codec: algorithm, zstd level, per-chunk choice. */
   compression?: Partial<Pick<ModeDefaults['compression'], 'algorithm' | 'level' | 'mlEnabled'>>
   /** Which learned model forecasts each path. */
@@ -72,13 +78,28 @@ export function tunedDefaults(mode: Mode, tuning: NodeTuning = {}): ModeDefaults
   const streams = tuning.transport?.streams
   if (streams !== undefined && !(Number.isInteger(streams) && streams >= 1 && streams <= 512))
     throw new InvalidArgumentError('tuning.transport.streams', `must be an integer of 1..512, not ${streams}`)
+  const maxStreams = tuning.transport?.maxStreams
+  if (maxStreams !== undefined && !(Number.isInteger(maxStreams) && maxStreams >= 1 && maxStreams <= 512))
+    throw new InvalidArgumentError(
+      'tuning.transport.maxStreams',
+      `must be an integer of 1..512, not ${maxStreams}`,
+    )
   const level = tuning.compression?.level
   if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 22))
     throw new InvalidArgumentError('tuning.compression.level', `must be a zstd level of 1..22, not ${level}`)
   return {
     ...preset,
-    transport: { ...preset.transport, ...tuning.transport },
+    transport: { ...preset.transport, ...withoutExtras(tuning.transport) },
     compression: { ...preset.compression, ...tuning.compression },
     prediction: { ...preset.prediction, ...tuning.prediction },
   }
+}
+
+/** The transport tuning that overrides the mode's table (the network extras go to the transport itself). */
+function withoutExtras(
+  transport: NodeTuning['transport'],
+): Partial<Pick<ModeDefaults['transport'], 'streams' | 'congestion' | 'pacing'>> {
+  if (!transport) return {}
+  const { maxStreams: _maxStreams, rdmaDevice: _rdmaDevice, ...table } = transport
+  return table
 }

@@ -125,14 +125,17 @@ describe('the node codec on transfers', { timeout: 120_000 }, () => {
 })
 
 describe('the node tuning of its mode defaults', { timeout: 120_000 }, () => {
-  it('takes the codec algorithm and level, and the stream count, from tuning', async () => {
+  it('takes the codec algorithm and level, and the stream count and cap, from tuning', async () => {
     const tuning = {
       compression: { algorithm: 'zstd' as const, level: 5, mlEnabled: false },
-      transport: { streams: 3 },
+      transport: { streams: 3, maxStreams: 5 },
     }
     const { a, b, metricsA } = await tcpPair(['internet', 'internet'], {}, tuning)
     expect(a.health().components.codec?.implementation).toBe('zstd level 5, zero chunks as headers')
     expect(a.session('b')?.streams).toBe(3)
+    // The cap holds when more are asked for.
+    ;(a.session('b') as NonNullable<ReturnType<DwcpNode['session']>>).streams = 20
+    expect(a.session('b')?.streams).toBe(5)
     const image = vmLikeImage(10 * MiB)
     const received = receiveInto(b, image.byteLength)
     await a.transfer('b', bytesSource(image))

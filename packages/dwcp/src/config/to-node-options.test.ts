@@ -26,7 +26,13 @@ describe('toNodeOptions', () => {
         allowedSubjects: ['CN=node-*.datacenter.local', 'CN=edge-*.cloud.local'],
       },
       tuning: {
-        transport: { streams: 512, congestion: 'cubic', pacing: false },
+        transport: {
+          streams: 512,
+          maxStreams: 512,
+          congestion: 'cubic',
+          pacing: false,
+          rdmaDevice: 'mlx5_0',
+        },
         compression: { algorithm: 'lz4', level: 1, mlEnabled: false },
         prediction: { model: 'datacenter' },
       },
@@ -53,6 +59,7 @@ describe('toNodeOptions', () => {
       tuning: {
         transport: {
           streams: preset.transport.streams,
+          maxStreams: preset.transport.streams,
           congestion: preset.transport.congestion,
           pacing: preset.transport.pacing,
         },
@@ -87,7 +94,7 @@ describe('toNodeOptions', () => {
       ),
     })
     expect(options.tuning).toEqual({
-      transport: { streams: 8, congestion: 'bbr', pacing: true },
+      transport: { streams: 8, maxStreams: 8, congestion: 'bbr', pacing: true },
       compression: { algorithm: 'zstd-max', mlEnabled: true },
       prediction: { model: 'internet' },
     })

@@ -74,8 +74,10 @@ function nodeTuning(config: DwcpConfig): NodeTuning {
   return {
     transport: {
       streams: transport.tcpStreams,
+      maxStreams: transport.streams,
       congestion: transport.congestionAlgorithm,
       pacing: transport.pacingEnabled,
+      ...(transport.rdmaDevice === undefined ? {} : { rdmaDevice: transport.rdmaDevice }),
     },
     compression: {
       algorithm: compression.algorithm,

@@ -1,9 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConfigErrorAsync } from '../config/test-fixtures/expect-config-error.js'
 import { createNode } from '../create-node.js'
 import type { DwcpNode } from '../node.js'
-import { ucxNetDevices } from './node-transport.js'
 import { type DwcpServer, startServer } from './start-server.js'
 import { tempDir, writeConfig } from './test-fixtures/harness.js'
 import { api, eventually } from './test-fixtures/mode-cluster.js'
@@ -73,15 +72,5 @@ describe('the session policy of dwcp server', () => {
       'cluster.members',
       /required by dwcp server/,
     )
-  })
-})
-
-describe('ucxNetDevices', () => {
-  it('gives an InfiniBand device without a port its port 1, and passes other names as written', () => {
-    const sysfs = temp.dir
-    mkdirSync(`${sysfs}/mlx5_0`, { recursive: true })
-    expect(ucxNetDevices('mlx5_0', sysfs)).toBe('mlx5_0:1')
-    expect(ucxNetDevices('mlx5_0:2', sysfs)).toBe('mlx5_0:2')
-    expect(ucxNetDevices('lo', sysfs)).toBe('lo')
   })
 })

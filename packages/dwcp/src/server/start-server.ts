@@ -17,7 +17,6 @@ import type { StopOptions } from '../node-options.js'
 import type { DrainReport, ServerContext } from './context.js'
 import { HttpError } from './http-io.js'
 import { type JsonLogger, jsonLogger } from './json-logger.js'
-import { configTransport } from './node-transport.js'
 import { PLACEMENT_PREFIX, PlacementIndex } from './rebalance-plan.js'
 import { createApiHandler } from './router.js'
 import { ServerWorkloads } from './server-workloads.js'
@@ -95,9 +94,8 @@ export async function startServer(options: StartServerOptions): Promise<DwcpServ
         config.cluster.members.map((member) => member.id),
       ),
     }
-  const transport = configTransport(config, nodeOptions.tls ?? false)
   const metrics = prometheusMetrics({ defaultLabels: { node: nodeOptions.nodeId ?? 'dwcp' } })()
-  const node = createNode(mode, { ...nodeOptions, ...(transport ? { transport } : {}), metrics, logger })
+  const node = createNode(mode, { ...nodeOptions, metrics, logger })
   // Before the node starts, so that the policy sees every session.
   const sessions = new SessionPolicy(
     node,
