@@ -3,7 +3,9 @@
  * Predictive bandwidth allocation (PBA): forecasts of a peer path (bandwidth, RTT, loss, jitter) that the
  * transport and the codecs plan with. This release holds the baseline predictors: last value, EWMA and the
  * harmonic mean of MPC/Pensieve. Each is a factory of core's `Predictor` in the two-step style and scores its
- * own forecasts against what it later observes. The learned models (GRUs run through onnxruntime) are `onnxPredictor`, and hybrid mode combines predictors with `ensemblePredictor`.
+ * own forecasts against what it later observes. The learned models (GRUs run through onnxruntime when the host
+ * installed it, else through the TypeScript forward pass) are `onnxPredictor`, and hybrid mode combines
+ * predictors with `ensemblePredictor`.
  *
  * @example
  * ```ts

@@ -2,11 +2,12 @@
  * @packageDocumentation
  * The learned model of PBA: a one-layer GRU with a linear head that predicts the next interval's normalised
  * throughput from a window of normalised feature vectors. Trained here in TypeScript (BPTT + Adam), exported
- * as a self-contained ONNX file (weights, normalisation, metadata, SHA-256) and run through onnxruntime-node.
+ * as a self-contained ONNX file (weights, normalisation, metadata, SHA-256) and run through onnxruntime-node when
+ * the host installed it, or through the TypeScript forward pass on the weights read back out of the file.
  *
  * @example
  * ```ts
- * import { exportGruOnnx, forwardGru, loadOnnxModel, trainGru } from '@dwcp/pba'
+ * import { exportGruOnnx, forwardGru, loadGruModel, trainGru } from '@dwcp/pba'
  *
  * const dataset = Array.from({ length: 64 }, (_, i) => {
  *   const sequence = Array.from({ length: 10 }, (_, t) => Float32Array.of(Math.sin((i + t) / 3)))
@@ -17,9 +18,9 @@
  *   normalization: { names: ['sine'], means: [0], scales: [1] },
  *   metadata: { mode: 'datacenter', historySteps: 10, seed: 1, trainedOn: 'sine', createdAt: '2026-01-01T00:00:00Z' },
  * })
- * const model = await loadOnnxModel(bytes)
+ * const { model } = await loadGruModel(bytes) // onnxruntime when installed, else TypeScript
  * const window = dataset[0]!.sequence
- * console.log(await model.predict(window), forwardGru(weights, window)) // equal up to float32 rounding
+ * console.log(model.runtime, await model.predict(window), forwardGru(weights, window)) // equal up to float32 rounding
  * await model.dispose()
  * ```
  */
@@ -49,8 +50,16 @@ export {
   SEQUENCE_STEPS_MAX,
   trainGru,
 } from './gru-trainer.js'
+export { type LoadedGruModel, type LoadGruModelOptions, loadGruModel } from './load-gru-model.js'
 export { type GruLossKind, type LossFunction, lossFunction } from './loss.js'
 export { type GruModelMetadata, HISTORY_STEPS_MAX, parseModelMetadata } from './model-metadata.js'
+export {
+  type GruOnnxModel,
+  type GruRuntime,
+  type GruRuntimeChoice,
+  PREDICT_BATCH_MAX,
+  type PredictOptions,
+} from './model-runtime.js'
 export {
   denormalizeTarget,
   type FeatureNormalization,
@@ -67,10 +76,5 @@ export {
   OUTPUT_NAME,
 } from './onnx-export.js'
 export { MODEL_BYTES_MAX } from './onnx-integrity.js'
-export {
-  type GruOnnxModel,
-  type LoadOnnxModelOptions,
-  loadOnnxModel,
-  PREDICT_BATCH_MAX,
-  type PredictOptions,
-} from './onnx-model.js'
+export { type LoadOnnxModelOptions, loadOnnxModel } from './onnx-model.js'
+export { type LoadTypeScriptModelOptions, loadTypeScriptModel } from './typescript-model.js'

@@ -4,10 +4,11 @@ import onnxProto from 'onnx-proto'
 import { InferenceSession } from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { forwardGru } from './gru-model.js'
+import type { GruOnnxModel } from './model-runtime.js'
 import { denormalizeTarget, normalizeSequence } from './normalization.js'
 import { exportGruOnnx } from './onnx-export.js'
 import { FORMAT_KEY, FORMAT_VERSION, METADATA_KEY, NORMALIZATION_KEY, sealModel } from './onnx-integrity.js'
-import { type GruOnnxModel, loadOnnxModel } from './onnx-model.js'
+import { loadOnnxModel } from './onnx-model.js'
 import { randomSequence, randomWeights, testMetadata, testNormalization } from './test-support.js'
 
 const { onnx } = onnxProto

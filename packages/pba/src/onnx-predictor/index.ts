@@ -1,6 +1,7 @@
 /**
- * The learned predictors: {@link onnxPredictor} runs a shipped or retrained GRU through onnxruntime with a
- * harmonic-mean fallback, and {@link ensemblePredictor} combines predictors by confidence for hybrid mode.
+ * The learned predictors: {@link onnxPredictor} runs a shipped or retrained GRU (through onnxruntime when the
+ * host installed it, else through the TypeScript forward pass) with a harmonic-mean fallback, and
+ * {@link ensemblePredictor} combines predictors by confidence for hybrid mode.
  */
 export { bundledModelPath, packageDirectory, readBundledModel } from './bundled-model.js'
 export {

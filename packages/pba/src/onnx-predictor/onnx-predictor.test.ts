@@ -27,7 +27,7 @@ describe('onnxPredictor', () => {
     const model = tinyModel({ historySteps: 3 })
     const parts = components()
     const predictor = onnxPredictor({ model: model.bytes, name: 'tiny' })(parts)
-    expect(await predictor.ready).toEqual({ status: 'ready' })
+    expect(await predictor.ready).toEqual({ status: 'ready', runtime: 'onnxruntime' })
     const seen: PathSample[] = []
     for (const mbps of [2, 4]) {
       const s = sample(mbps, { at: parts.clock.now() })
@@ -137,7 +137,7 @@ describe('onnxPredictor', () => {
       historySteps: 3,
     })
     expect(result).toMatchObject({ samples: 90 })
-    expect(predictor.health()).toEqual({ status: 'ready' })
+    expect(predictor.health()).toEqual({ status: 'ready', runtime: 'onnxruntime' })
     expect(predictor.fallbackReason).toBeUndefined()
     await predictor.settled()
     const forecast = predictor.predict()
@@ -182,7 +182,7 @@ describe('onnxPredictor', () => {
   it('loads the shipped internet and datacenter models', async () => {
     for (const mode of ['internet', 'datacenter'] as const) {
       const predictor = onnxPredictor({ model: mode })(components())
-      expect(await predictor.ready).toEqual({ status: 'ready' })
+      expect(await predictor.ready).toEqual({ status: 'ready', runtime: 'onnxruntime' })
       await predictor.close()
     }
   })

@@ -13,6 +13,7 @@ import {
 } from '@dwcp/core'
 import { AccuracyWindow } from '../accuracy-window.js'
 import { harmonicMeanPredictor } from '../harmonic-mean-predictor.js'
+import type { GruRuntime, GruRuntimeChoice } from '../model/model-runtime.js'
 import { bandwidthBpsFromLog, FeatureExtractor } from '../training/features.js'
 import { MODE_TRAINING, type ModelMode } from '../training/modes.js'
 import { assertValidSample, positiveDuration, windowSize } from '../validation.js'
@@ -35,6 +36,12 @@ export interface OnnxPredictorInit {
   collectSamplesMax?: number
   /** Wall clock in Unix ms, for the time-of-day features and model file dates. @default Date.now */
   wallClock?: { now(): number }
+  /**
+   * What runs the model: `auto` takes onnxruntime when the host installed the optional peer dependency
+   * `onnxruntime-node`, and the TypeScript forward pass otherwise (the same model, within float32 rounding);
+   * `onnxruntime` falls back to the harmonic mean without it. @default 'auto'
+   */
+  runtime?: GruRuntimeChoice
 }
 
 /** Options of {@link OnnxPredictor.retrain}. */
@@ -79,6 +86,10 @@ export interface RetrainResult {
 export interface OnnxPredictorHealth {
   /** `loading` until the model is ready; `fallback` when it failed and the harmonic mean serves instead. */
   status: 'loading' | 'ready' | 'fallback'
+  /** Which runtime computes the model's forecasts, when `ready`. */
+  runtime?: GruRuntime
+  /** Why `auto` runs the TypeScript forward pass rather than onnxruntime, when it does. */
+  runtimeReason?: string
   /** Why the predictor fell back, when it did. */
   reason?: string
   /** The typed error behind the fallback. */
@@ -105,8 +116,10 @@ export interface OnnxPredictor extends Predictor {
 const FALLBACK_WINDOW = 5
 
 /**
- * A predictor that runs a GRU through onnxruntime. `predict()` is synchronous and inference is not, so every
- * `observe()` schedules a forecast for the next interval and `predict()` returns the latest finished one.
+ * A predictor that runs a GRU model file, through onnxruntime when the host installed it and through the
+ * TypeScript forward pass otherwise (`health().runtime` says which). `predict()` is synchronous and inference
+ * is not, so every `observe()` schedules a forecast for the next interval and `predict()` returns the latest
+ * finished one.
  * Until the model has loaded and `historySteps` samples are in, and for good if the model fails to load (the
  * reason is logged and reported by `health()`), it serves the harmonic mean of the last 5 samples.
  * RTT, loss and jitter always come from the fallback's EWMAs: the model forecasts throughput only.
@@ -117,7 +130,7 @@ const FALLBACK_WINDOW = 5
  * import { onnxPredictor } from '@dwcp/pba'
  *
  * const predictor = onnxPredictor({ model: 'internet' })({ clock: systemClock(), logger: silentLogger() })
- * console.log(await predictor.ready) // { status: 'ready' }
+ * console.log(await predictor.ready) // { status: 'ready', runtime: 'onnxruntime' } or runtime: 'typescript'
  * ```
  */
 export function onnxPredictor(init: OnnxPredictorInit): (components: PredictorComponents) => OnnxPredictor {
@@ -129,6 +142,12 @@ export function onnxPredictor(init: OnnxPredictorInit): (components: PredictorCo
   if (typeof init.model === 'string' && !(init.model in MODE_TRAINING))
     throw new InvalidArgumentError('model', `must be 'internet' or 'datacenter', got ${init.model}`)
   const name = init.name ?? (typeof init.model === 'string' ? init.model : 'onnx')
+  const runtime = init.runtime ?? 'auto'
+  if (!['auto', 'onnxruntime', 'typescript'].includes(runtime))
+    throw new InvalidArgumentError(
+      'runtime',
+      `must be 'auto', 'onnxruntime' or 'typescript', got ${String(runtime)}`,
+    )
   const wallClock = init.wallClock ?? { now: () => Date.now() }
 
   return (components) => {
@@ -196,17 +215,22 @@ export function onnxPredictor(init: OnnxPredictorInit): (components: PredictorCo
       const previous = model
       model = next
       mode = next.mode
-      health = { status: 'ready' }
+      health = {
+        status: 'ready',
+        runtime: next.runtime,
+        ...(next.runtimeReason === undefined ? {} : { runtimeReason: next.runtimeReason }),
+      }
       // The previous model finishes whatever it is running (its result is dropped), then goes.
       if (previous) void queue.settled().then(() => previous.dispose())
       schedule()
     }
 
-    const ready = loadForecastModel(init.model).then(
+    const ready = loadForecastModel(init.model, runtime).then(
       (loaded) => {
         if (closed) return void loaded.dispose()
         install(loaded)
-        logger.info({ historySteps: loaded.historySteps, mode: loaded.mode }, 'model loaded')
+        const { historySteps, runtime: served, runtimeReason } = loaded
+        logger.info({ historySteps, mode: loaded.mode, runtime: served, runtimeReason }, 'model loaded')
       },
       (error: unknown) => {
         const typed = isDwcpError(error) ? error : new InvalidArgumentError('model', String(error))
@@ -296,7 +320,7 @@ export function onnxPredictor(init: OnnxPredictorInit): (components: PredictorCo
         samplesMin: options.samplesMin ?? historySteps + 60,
         createdAt: new Date(wallClock.now()).toISOString(),
       })
-      const next = await loadForecastModel(refit.bytes)
+      const next = await loadForecastModel(refit.bytes, runtime)
       if (signal?.aborted || closed) {
         await next.dispose()
         throw new AbortedError(signal?.reason ?? 'predictor closed')
