@@ -144,6 +144,28 @@ describe('DeliveryRateEstimator', () => {
     expect(estimator.estimate).toEqual({ bandwidthBps: 0, appLimited: false })
   })
 
+  it('counts what untrustworthy samples delivered over the interval, as an application-limited lower bound', () => {
+    // A sender waiting on its encoder: each chunk alone in flight, back sooner than the shortest ping.
+    const estimator = new DeliveryRateEstimator(0, () => 50)
+    for (let i = 0; i < 10; i++) {
+      const record = estimator.sent(CHUNK_BYTES, i * 100)
+      estimator.acked([record], i * 100 + 5)
+    }
+    estimator.tick(1000)
+    const bytes = 10 * CHUNK_BYTES
+    expect(estimator.estimate).toEqual({ bandwidthBps: (bytes * 8 * 1000) / 1000, appLimited: true })
+    // Such a figure never lowers a measured estimate.
+    const measured = new DeliveryRateEstimator(0, () => 50)
+    const burst = Array.from({ length: 10 }, (_, i) => measured.sent(CHUNK_BYTES, i))
+    measured.acked(burst, 60)
+    measured.tick(1000)
+    const before = measured.estimate.bandwidthBps
+    expect(before).toBeGreaterThan((bytes * 8 * 1000) / 1000)
+    measured.acked([measured.sent(CHUNK_BYTES, 2000)], 2005)
+    measured.tick(1000)
+    expect(measured.estimate).toEqual({ bandwidthBps: before, appLimited: true })
+  })
+
   it('counts a chunk given up as no longer in flight, once', () => {
     const estimator = new DeliveryRateEstimator(0)
     const a = estimator.sent(1000, 0)

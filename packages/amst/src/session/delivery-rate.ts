@@ -37,8 +37,10 @@ export interface DeliveryEstimate {
  *
  * Per measurement interval the estimate is the largest sample that was not application-limited, or the
  * largest application-limited one if that is higher than the previous estimate; with only lower
- * application-limited samples the previous estimate stands, marked as such. An interval without any
- * acknowledgement reports 0 (idle says nothing about the path) and keeps the estimate for later.
+ * application-limited samples the previous estimate stands, marked as such. An interval whose acknowledgements
+ * gave no trustworthy sample counts the bytes they delivered over the interval, as an application-limited
+ * sample. An interval without any acknowledgement reports 0 (idle says nothing about the path) and keeps the
+ * estimate for later.
  */
 export class DeliveryRateEstimator {
   readonly #minRttMs: () => number
@@ -54,6 +56,8 @@ export class DeliveryRateEstimator {
   #maxBps = 0
   #maxAppLimitedBps = 0
   #sampled = false
+  /** Wire bytes acknowledged since the last tick. */
+  #ackedSinceTickBytes = 0
 
   /**
    * @param nowMs - the session's start
@@ -117,6 +121,7 @@ export class DeliveryRateEstimator {
     for (const record of records) {
       this.lost(record)
       this.#deliveredBytes += record.wireBytes
+      this.#ackedSinceTickBytes += record.wireBytes
       if (
         !newest ||
         record.deliveredBytes > newest.deliveredBytes ||
@@ -140,8 +145,18 @@ export class DeliveryRateEstimator {
     else this.#maxBps = Math.max(this.#maxBps, rateBps)
   }
 
-  /** Closes a measurement interval (see the class comment for what it reports). */
-  tick(): void {
+  /**
+   * Closes a measurement interval of `elapsedMs` (see the class comment for what it reports). An interval whose
+   * acknowledgements gave no trustworthy sample (each chunk alone in flight and back sooner than the shortest
+   * ping, as when the sender waits on its encoder) still delivered bytes: their rate over the interval is a
+   * lower bound, taken as an application-limited sample.
+   */
+  tick(elapsedMs = 0): void {
+    if (this.#acked && !this.#sampled && elapsedMs > 0 && this.#ackedSinceTickBytes > 0) {
+      this.#maxAppLimitedBps = (this.#ackedSinceTickBytes * 8 * 1000) / elapsedMs
+      this.#sampled = true
+    }
+    this.#ackedSinceTickBytes = 0
     if (!this.#acked) this.#report = { bandwidthBps: 0, appLimited: false }
     else if (this.#maxBps > 0) {
       const appLimitedCounts = this.#maxAppLimitedBps > this.#estimateBps ? this.#maxAppLimitedBps : 0

@@ -51,7 +51,7 @@ export class PathMeter {
     this.#receivedBps = (this.#bytesSinceTick * 8 * 1000) / elapsedMs
     this.#bytesSinceTick = 0
     this.#lastTickMs = nowMs
-    this.delivery.tick()
+    this.delivery.tick(elapsedMs)
   }
 
   /**
