@@ -85,12 +85,27 @@ export function nodeHealth(parts: NodeParts, state: NodeHealthState): NodeHealth
  */
 function predictorHealth(configured: ComponentHealth, predictors: readonly Predictor[]): ComponentHealth {
   const serving: Record<string, number> = {}
+  const runtimes: Record<string, number> = {}
   let fallback: string | undefined
+  let runtimeReason: string | undefined
   for (const predictor of predictors) {
     serving[predictor.model] = (serving[predictor.model] ?? 0) + 1
-    fallback ??= (predictor as Predictor & { fallbackReason?: string }).fallbackReason
+    const described = predictor as Predictor & {
+      fallbackReason?: string
+      health?: () => { runtime?: string; runtimeReason?: string }
+    }
+    fallback ??= described.fallbackReason
+    const health = described.health?.()
+    if (health?.runtime) runtimes[health.runtime] = (runtimes[health.runtime] ?? 0) + 1
+    runtimeReason ??= health?.runtimeReason
   }
-  const details = { peers: predictors.length, serving }
+  // Which runtime computes the learned model (onnxruntime, or the TypeScript forward pass where it is absent).
+  const details = {
+    peers: predictors.length,
+    serving,
+    ...(Object.keys(runtimes).length > 0 ? { runtimes } : {}),
+    ...(runtimeReason ? { runtimeReason } : {}),
+  }
   if (fallback === undefined) return { ...configured, details }
   return {
     ...configured,

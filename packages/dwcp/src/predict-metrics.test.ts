@@ -53,6 +53,18 @@ describe('predictions with the production metrics registry', { timeout: 60_000 }
     const fromB = await predictWhenSampled(b, 'a', 10_000)
     expect(fromA.bandwidthBps).toBeGreaterThan(0)
     expect(fromB.bandwidthBps).toBeGreaterThan(0)
+    // Health says which runtime computes the learned model: onnxruntime where installed, else TypeScript.
+    const runtimes = async (): Promise<Record<string, number> | undefined> => {
+      for (let i = 0; i < 100; i++) {
+        const details = a.health().components.predictor?.details as { runtimes?: Record<string, number> }
+        if (details?.runtimes) return details.runtimes
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      return undefined
+    }
+    expect(Object.keys((await runtimes()) ?? {})).toEqual([
+      expect.stringMatching(/^(onnxruntime|typescript)$/),
+    ])
     const textA = await metricsA.render()
     const textB = await metricsB.render()
     expect(textA).toMatch(/^dwcp_pba_internet_predictions_total\{node="a"\} [1-9]\d*$/m)
