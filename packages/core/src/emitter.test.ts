@@ -67,4 +67,19 @@ describe('Emitter', () => {
     })
     expect(() => bell.ring(1)).not.toThrow()
   })
+
+  it('adds a listener once per event, and lets a listener remove another during an emit', () => {
+    const bell = new Bell()
+    const heard: string[] = []
+    const twice = (n: number) => heard.push(`twice:${n}`)
+    bell.on('ring', twice)
+    bell.on('ring', twice)
+    expect(bell.listenerCount('ring')).toBe(1)
+    let offLater: () => void = () => {}
+    bell.on('ring', () => offLater())
+    offLater = bell.on('ring', (n) => heard.push(`later:${n}`))
+    bell.ring(1)
+    bell.ring(2)
+    expect(heard).toEqual(['twice:1', 'later:1', 'twice:2'])
+  })
 })
