@@ -48,6 +48,18 @@ describe('where the loader looks', () => {
   })
 })
 
+describe('loader of an install whose build did not run', () => {
+  it('adds the reason the build script left in build/NOT_BUILT', () => {
+    const install = join(scratch, 'not-built-install')
+    mkdirSync(join(install, 'build', 'Release'), { recursive: true })
+    writeFileSync(join(install, 'build', 'NOT_BUILT'), 'cmake is not on PATH (ENOENT): install cmake\n')
+    const status = nativeStatus({ bindingPath: join(install, BINDING_RELATIVE_PATH) })
+    expect(status.available === false && status.reason).toMatch(
+      /has not been built for this install \(cmake is not on PATH \(ENOENT\): install cmake\)$/,
+    )
+  })
+})
+
 // An install without a native build: the state of every machine until the addon is built.
 describe.skipIf(existsSync(defaultBindingPath()))('loader with the binary absent', () => {
   it('nativeStatus reports unavailable, naming the missing file', () => {

@@ -3,7 +3,7 @@
  * not load (the dlopen error, e.g. a missing libucx), it crashes or hangs when loaded, or it lacks the expected
  * exports.
  */
-import { statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { InvalidArgumentError, isDwcpError, NativeUnavailableError } from '@dwcp/core'
@@ -131,6 +131,21 @@ function bindingPathOf(options: LoadNativeOptions): string {
   return options.bindingPath === undefined ? defaultBindingPath() : resolve(options.bindingPath)
 }
 
+/**
+ * Why the install did not build the addon, as its build script left it in `build/NOT_BUILT` beside the binary's
+ * directory (`; cmake is not on PATH …`), or nothing when it left no reason.
+ */
+function whyNotBuilt(bindingPath: string): string {
+  try {
+    const reason = readFileSync(join(dirname(dirname(bindingPath)), 'NOT_BUILT'), 'utf8')
+      .trim()
+      .split('\n')[0]
+    return reason ? ` (${reason})` : ''
+  } catch {
+    return ''
+  }
+}
+
 function load(path: string, probe: boolean, probeTimeoutMs: number): Outcome {
   let isFile: boolean
   try {
@@ -138,7 +153,10 @@ function load(path: string, probe: boolean, probeTimeoutMs: number): Outcome {
   } catch (err) {
     return { reason: `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, cause: err }
   }
-  if (!isFile) return { reason: `no binary at ${path}: the native addon has not been built for this install` }
+  if (!isFile)
+    return {
+      reason: `no binary at ${path}: the native addon has not been built for this install${whyNotBuilt(path)}`,
+    }
   // Before anything loads libucm, in the probe child (which inherits the environment) or here.
   applyUcxSafetyDefaults()
   if (probe) {
