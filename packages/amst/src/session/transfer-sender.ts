@@ -10,6 +10,7 @@ import {
 } from '@dwcp/core'
 import { ChunkPipeline } from './chunk-pipeline.js'
 import { ChunkSource } from './chunk-source.js'
+import { FailureGate } from './failure-gate.js'
 import type { SessionFrame } from './frames.js'
 import { InFlightLedger, type WireChunk } from './in-flight-ledger.js'
 import {
@@ -44,9 +45,8 @@ export class TransferSender {
   #windowBytes: number
   #verdict: { resolve: (digest: string) => void; reject: (e: Error) => void } | undefined
   #failure: Error | undefined
-  /** Rejects when the transfer fails, so that no wait (a full stream, the pacer) outlives an abort. */
-  readonly #failed: Promise<never>
-  #rejectFailed!: (error: Error) => void
+  /** Ends the waits (a chunk from the pipeline, the pacer, a full stream) when the transfer fails. */
+  readonly #gate = new FailureGate()
   readonly #chunks: ChunkSource
   /** True while a chunk is ready and waits only on the window, a stream or the pacer. */
   #networkLimited = false
@@ -81,10 +81,6 @@ export class TransferSender {
       () => ctx.rttMs?.(),
       loop && ((nowMs) => loop.responsiveMs(nowMs)),
     )
-    this.#failed = new Promise<never>((_, reject) => {
-      this.#rejectFailed = reject
-    })
-    this.#failed.catch(() => {})
   }
 
   /** Runs the transfer to the end. */
@@ -135,7 +131,7 @@ export class TransferSender {
           if (!(await this.#windowOpen(lengthBytes))) continue
           // The window has room and the next chunk is not read or encoded yet: the application holds us back.
           if (!pipeline.ready) this.#appLimited()
-          const chunk = await Promise.race([pipeline.next(), this.#failed])
+          const chunk = await this.#gate.until(pipeline.next())
           if (!chunk) break
           this.#networkLimited = true
           hash.update(chunk.bytes)
@@ -238,7 +234,7 @@ export class TransferSender {
   fail(error: Error, _local = false): void {
     if (this.#failure) return
     this.#failure = error
-    this.#rejectFailed(error)
+    this.#gate.fail(error)
     this.#acceptance?.reject(error)
     this.#verdict?.reject(error)
     this.#wake?.()
@@ -288,7 +284,7 @@ export class TransferSender {
     const stream = await this.#pickStream(this.#streamCursor++, sizeBytes)
     const record = this.#ctx.delivery?.sent(wire.byteLength, this.#ctx.clock.now())
     this.#ledger.sent(chunk, stream, record)
-    await Promise.race([this.#ctx.pace(wire.byteLength), this.#failed])
+    await this.#gate.until(this.#ctx.pace(wire.byteLength))
     const frame: SessionFrame = encoded
       ? { type: 'chunk', id: this.id, offsetBytes, bytes: wire, encoded: true }
       : { type: 'chunk', id: this.id, offsetBytes, bytes: wire }
@@ -299,7 +295,7 @@ export class TransferSender {
         if (!this.#failure) this.streamLost(stream)
       },
     )
-    if (stream.congested === undefined) await Promise.race([written, this.#failed])
+    if (stream.congested === undefined) await this.#gate.until(written)
   }
 
   /**
