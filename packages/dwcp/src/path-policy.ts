@@ -1,5 +1,6 @@
 import type { Logger, PathClass, Session } from '@dwcp/core'
 import { MODE_DEFAULTS } from './mode-defaults.js'
+import { isPacingHeld } from './pacing-holds.js'
 
 /** What a path's class asks of the sessions on it (besides the codec, which `node.codecFor` picks). */
 export interface PathSettings {
@@ -45,7 +46,8 @@ export function applyPathSettings(session: Session, settings: PathSettings, logg
   const tunable = session as TunableSession
   try {
     if (session.streams !== settings.streams) session.streams = settings.streams
-    tunable.setPacingRate?.(settings.pacingRateBps)
+    // A migration holding the session's pacing sets its own rate, and restores what it found when it ends.
+    if (!isPacingHeld(session)) tunable.setPacingRate?.(settings.pacingRateBps)
     tunable.setCongestion?.(settings.congestion)
   } catch (error) {
     // A session closing under us, or a transport that refuses a count: the path keeps what it had.

@@ -12,6 +12,7 @@ import {
   type Session,
   type TimerHandle,
 } from '@dwcp/core'
+import { isPacingHeld } from './pacing-holds.js'
 import { applyPathSettings, pathSettings } from './path-policy.js'
 
 /** What the sampler needs from its node. */
@@ -143,6 +144,8 @@ export class PathSampler {
       if (this.#deps.pacing && detector.mode === 'hybrid' && detector.pathClass(peer) === 'internet') {
         const settings = pathSettings('internet', this.forecastBps(peer), true)
         for (const open of this.#deps.sessionsOf(peer)) {
+          // A migration running on the session paces it itself, and restores this rate when it ends.
+          if (isPacingHeld(open)) continue
           const pacing = open as Session & { setPacingRate?: (rateBps: number) => void }
           if (settings.pacingRateBps > 0) pacing.setPacingRate?.(settings.pacingRateBps)
         }

@@ -16,6 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createNode } from '../create-node.js'
 import { MODE_DEFAULTS } from '../mode-defaults.js'
 import type { DwcpNode } from '../node.js'
+import { isPacingHeld } from '../pacing-holds.js'
 import { acceptMigrations, type MigrationReceiver } from './accept.js'
 import type { FileWorkload } from './file-workload.js'
 import { type MigrationProgress, type MigrationSummary, migrate } from './migrate.js'
@@ -183,6 +184,7 @@ describe('hybrid mode: settings per peer path', () => {
     let cDone = false
     let duringB: { cDone: boolean; bStreams: number; cStreams: number; bPacing: number } | undefined
     let duringC: { cPacing: number; bPacing: number } | undefined
+    let pacingAfter: number | undefined
     const [sumB, sumC] = (await Promise.all([
       migrate({
         node: a,
@@ -207,6 +209,7 @@ describe('hybrid mode: settings per peer path', () => {
         },
       }).finally(() => {
         cDone = true
+        pacingAfter = sessionC.pacingRateBps
       }),
     ])) as [MigrationSummary, MigrationSummary]
     await writer.stop()
@@ -238,8 +241,11 @@ describe('hybrid mode: settings per peer path', () => {
     expect(duringB?.cStreams).toBeGreaterThanOrEqual(4)
     expect(duringC?.cPacing).toBeGreaterThan(0)
     expect(duringC?.bPacing).toBe(0)
-    // Pacing is the migration's while it runs: the session's earlier rate comes back afterwards.
-    expect(sessionC.pacingRateBps).toBe(0)
+    // Pacing is the migration's while it runs; afterwards no hold is left and the migration's rate does not
+    // linger: the rate the session had comes back, and the path policy keeps it at twice the path's forecast.
+    expect(duringC?.cPacing).toBe(sumC.tuning.pacingRateBps)
+    expect(isPacingHeld(sessionC)).toBe(false)
+    expect(pacingAfter).not.toBe(sumC.tuning.pacingRateBps)
 
     expect(await a.state.get('placement/vm-fast')).toMatchObject({ host: 'b' })
     expect(await a.state.get('placement/vm-slow')).toMatchObject({ host: 'c' })

@@ -1,5 +1,6 @@
 import type { Session } from '@dwcp/core'
 import type { DwcpNode } from '../node.js'
+import { holdPacing, releasePacing } from '../pacing-holds.js'
 import { codecForPath, type MigrationCodecChoice } from './path-codec.js'
 
 /**
@@ -195,9 +196,6 @@ function isPaced(session: Session): session is PacedSession {
   return typeof s.setPacingRate === 'function' && typeof s.pacingRateBps === 'number'
 }
 
-/** Pacing holders per session: the rate the session had before the first, restored after the last. */
-const pacingHolders = new WeakMap<Session, { count: number; original: number }>()
-
 /** What {@link PathTuner} has applied to the session. */
 export interface AppliedTuning {
   /** Pacing rate set on the session by this migration (0: none). */
@@ -243,9 +241,7 @@ export class PathTuner {
     if (tuning.pacingRateBps > 0 && isPaced(session)) {
       try {
         if (!this.#pacing) {
-          const holder = pacingHolders.get(session) ?? { count: 0, original: session.pacingRateBps }
-          holder.count++
-          pacingHolders.set(session, holder)
+          holdPacing(session, session.pacingRateBps)
           this.#pacing = true
         }
         session.setPacingRate(tuning.pacingRateBps)
@@ -263,14 +259,11 @@ export class PathTuner {
     const session = this.#session
     if (!this.#pacing || !session) return
     this.#pacing = false
-    const holder = pacingHolders.get(session)
-    if (!holder) return
-    holder.count--
-    if (holder.count > 0) return
-    pacingHolders.delete(session)
+    const originalRateBps = releasePacing(session)
+    if (originalRateBps === undefined) return
     if (isPaced(session) && !session.closed) {
       try {
-        session.setPacingRate(holder.original)
+        session.setPacingRate(originalRateBps)
       } catch {}
     }
   }
