@@ -30,14 +30,19 @@ const fresh = (): ConvergenceState => ({
 })
 
 describe('convergence control', () => {
-  it('predicts encode time per page plus wire bytes at the higher of the measured rate and the forecast, plus the RTT', () => {
+  it('predicts encode time per page plus wire bytes at the last delta round’s measured rate, plus the RTT', () => {
     // 0.05 ms per page to encode, 100 bytes per page at 10 MB/s (100 000 bytes in 10 ms).
     expect(predictedStopMs(input(2000))).toBeCloseTo(2000 * 0.05 + ((2000 * 100) / 1e7) * 1000)
-    // A forecast below the measured rate does not slow the prediction down; one above it is used.
+    // After a delta round its own rate stands, whatever the path's forecast: the stop-and-copy goes as it did.
     expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e5 }))).toBeCloseTo(100 + 20)
-    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e8 }))).toBeCloseTo(100 + 2)
+    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e8 }))).toBeCloseTo(100 + 20)
+    // After the full round the higher of its rate and the forecast is used.
+    const full = { ...round(1000, 100_000, 50, 10), kind: 'full' as const }
+    // (Encoding is priced at the default 0.02 ms per page until a delta round has measured it.)
+    expect(predictedStopMs(input(2000, { last: full, predictedBytesPerSecond: 1e8 }))).toBeCloseTo(40 + 2)
+    expect(predictedStopMs(input(2000, { last: full, predictedBytesPerSecond: 1e5 }))).toBeCloseTo(40 + 20)
     // The target's confirmation adds a round trip.
-    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e8, rttMs: 100 }))).toBeCloseTo(202)
+    expect(predictedStopMs(input(2000, { predictedBytesPerSecond: 1e8, rttMs: 100 }))).toBeCloseTo(220)
   })
 
   it('stops when the rest fits the budget, when rounds run out, and throttles then stops when rounds stall', () => {

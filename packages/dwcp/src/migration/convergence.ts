@@ -31,8 +31,9 @@ export interface ConvergenceInput {
 
 /**
  * Predicted stop-and-copy time for `dirtyPages`: their encode time (per page, as the last delta round measured)
- * plus their wire bytes (per page, as the last round compressed) at the higher of the predicted bandwidth and the
- * last round's measured rate, plus one round trip (the target confirms it applied them).
+ * plus their wire bytes (per page, as the last round compressed) at the last delta round's measured rate (after
+ * the full round: the higher of the predicted bandwidth and its measured rate), plus one round trip (the target
+ * confirms it applied them).
  */
 export function predictedStopMs(input: ConvergenceInput): number {
   const { last, dirtyPages } = input
@@ -40,9 +41,14 @@ export function predictedStopMs(input: ConvergenceInput): number {
   const encodeMsPerPage = delta ? last.encodeMs / last.pages : DEFAULT_ENCODE_MS_PER_PAGE
   const wirePerPage = last.pages > 0 ? Math.min(PAGE_BYTES, last.wireBytes / last.pages) : PAGE_BYTES
   const measured = last.transferMs > 0 ? (last.wireBytes / last.transferMs) * 1000 : undefined
-  // Both are goodput, lower bounds of what the path carries (a forecast made while rounds wait on round trips
-  // sees mostly idle time): the higher one is the better estimate.
-  const bytesPerSecond = Math.max(input.predictedBytesPerSecond ?? 0, measured ?? 0) || 1e8
+  // After a delta round, its own rate is how the stop-and-copy will go: a small round is a burst on one ordered
+  // stream after an idle spell (slow start again, loss recovery on that stream alone), far below what the path's
+  // forecast says bulk transfers over every stream get. After the full round, both are goodput, lower bounds of
+  // what the path carries: the higher one is the better estimate.
+  const bytesPerSecond =
+    (delta && measured !== undefined
+      ? measured
+      : Math.max(input.predictedBytesPerSecond ?? 0, measured ?? 0)) || 1e8
   return (
     dirtyPages * encodeMsPerPage + ((dirtyPages * wirePerPage) / bytesPerSecond) * 1000 + (input.rttMs ?? 0)
   )
