@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { bytesSink, bytesSource, type PeerInfo, silentLogger, systemClock } from '@dwcp/core'
+import { bytesSink, bytesSource } from '@dwcp/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { complianceIdentity } from '../compliance/transport-suite.js'
 import type { SessionFrame } from './frames.js'
-import { MultiStreamSession } from './multi-stream-session.js'
+import type { MultiStreamSession } from './multi-stream-session.js'
+import { testSessions } from './test-sessions.js'
 import { testStreamPair } from './test-stream-pair.js'
 
 const sessions: MultiStreamSession[] = []
@@ -23,23 +23,8 @@ describe('striping', () => {
         return write(frame)
       }
     })
-    const [client, server] = (['a', 'b'] as const).map((side) => {
-      const remote: PeerInfo = {
-        ...complianceIdentity(side === 'a' ? 'node-b' : 'node-a'),
-        address: 'test://',
-      }
-      const session = new MultiStreamSession({
-        id: 'striping',
-        remote,
-        provider: pair[side],
-        transport: 'test',
-        rdma: false,
-        clock: systemClock(),
-        logger: silentLogger(),
-      })
-      sessions.push(session)
-      return session
-    }) as [MultiStreamSession, MultiStreamSession]
+    const { client, server } = testSessions(pair)
+    sessions.push(client, server)
     const payload = randomBytes(40 * 65536)
     const sink = bytesSink(payload.byteLength)
     server.on('transfer', (incoming) => void incoming.accept(sink))
