@@ -10,7 +10,9 @@
  * Packets of one direction leave in the order they arrived: a packet is never released before the previous
  * one. Loss draws come from a seeded PRNG per direction, so a run is reproducible for a given packet sequence.
  * Counters are printed as one JSON line on stdout on SIGUSR1 and at exit. SIGTERM, SIGINT, or EOF on stdin
- * stop it. Build: cc -O2 -o delay-line delay-line.c -lm
+ * stop it. With --watch-stdin, a line `set key=value ...` on stdin changes the link while it runs (keys:
+ * delay-ab-ns, delay-ba-ns, jitter-ns, loss, rate-bps, queue-bytes), answered by `{"event":"configured"}` or
+ * `{"event":"error","message":...}` on stdout; packets already queued keep the times they were given. Build: cc -O2 -o delay-line delay-line.c -lm
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -286,6 +288,97 @@ static void print_stats(const char *event, const direction_t *ab, const directio
   fflush(stdout);
 }
 
+/* ---- live changes ---- */
+
+static void print_error(const char *message, const char *token) {
+  printf("{\"event\":\"error\",\"message\":\"%s: ", message);
+  for (const char *c = token; *c != '\0'; c++)
+    if (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\') putchar(*c);
+  printf("\"}\n");
+  fflush(stdout);
+}
+
+/* Parses one non-negative integer token value; 0 on success. */
+static int token_u64(const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno != 0 || *end != '\0' || *s == '-' || *s == '\0') return -1;
+  *out = (uint64_t)v;
+  return 0;
+}
+
+/*
+ * Applies a `set key=value ...` line: all values are checked first, so a line with one bad value changes
+ * nothing. The serialisation remainder belongs to the old rate and is dropped with it.
+ */
+static void apply_line(char *line, direction_t *ab, direction_t *ba) {
+  char *save = NULL;
+  char *word = strtok_r(line, " \t\r", &save);
+  if (word == NULL) return;
+  if (strcmp(word, "set") != 0) {
+    print_error("unknown command", word);
+    return;
+  }
+  config_t next = cfg;
+  uint64_t delay_ab = ab->delay_ns, delay_ba = ba->delay_ns;
+  while ((word = strtok_r(NULL, " \t\r", &save)) != NULL) {
+    char *eq = strchr(word, '=');
+    if (eq == NULL) {
+      print_error("expected key=value", word);
+      return;
+    }
+    *eq = '\0';
+    const char *value = eq + 1;
+    int bad = 0;
+    if (strcmp(word, "delay-ab-ns") == 0) bad = token_u64(value, &delay_ab);
+    else if (strcmp(word, "delay-ba-ns") == 0) bad = token_u64(value, &delay_ba);
+    else if (strcmp(word, "jitter-ns") == 0) bad = token_u64(value, &next.jitter_ns);
+    else if (strcmp(word, "rate-bps") == 0) bad = token_u64(value, &next.rate_bps);
+    else if (strcmp(word, "queue-bytes") == 0) bad = token_u64(value, &next.queue_bytes);
+    else if (strcmp(word, "loss") == 0) {
+      char *end;
+      next.loss = strtod(value, &end);
+      bad = *end != '\0' || *value == '\0' || !(next.loss >= 0.0 && next.loss <= 1.0);
+    } else {
+      print_error("unknown key", word);
+      return;
+    }
+    if (bad) {
+      *eq = '=';
+      print_error("bad value", word);
+      return;
+    }
+  }
+  if (next.rate_bps != cfg.rate_bps) ab->ser_remainder = ba->ser_remainder = 0;
+  cfg = next;
+  ab->delay_ns = delay_ab;
+  ba->delay_ns = delay_ba;
+  printf("{\"event\":\"configured\"}\n");
+  fflush(stdout);
+}
+
+/* Splits what stdin gave into lines; a line longer than the buffer is reported and skipped. */
+static void on_stdin(const uint8_t *data, size_t len, direction_t *ab, direction_t *ba) {
+  static char line[1024];
+  static size_t used;
+  static int overflow;
+  for (size_t i = 0; i < len; i++) {
+    char c = (char)data[i];
+    if (c == '\n') {
+      line[used] = '\0';
+      if (overflow) print_error("line too long", "");
+      else apply_line(line, ab, ba);
+      used = 0;
+      overflow = 0;
+    } else if (used + 1 < sizeof line) {
+      line[used++] = c;
+    } else {
+      overflow = 1;
+    }
+  }
+}
+
 /* ---- setup ---- */
 
 static int open_tun(const char *ns_path, const char *name) {
@@ -464,6 +557,7 @@ int main(int argc, char **argv) {
       } else if (fd == STDIN_FILENO) {
         ssize_t got = read(STDIN_FILENO, buf, sizeof buf);
         if (got <= 0) running = 0;
+        else on_stdin(buf, (size_t)got, &ab, &ba);
       }
     }
     uint64_t now = now_ns();

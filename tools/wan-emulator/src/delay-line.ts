@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { NativeUnavailableError, TimeoutError } from '@dwcp/core'
+import { InvalidArgumentError, NativeUnavailableError, TimeoutError } from '@dwcp/core'
 import { type LinkParams, oneWayDelayNs } from './profiles.js'
 
 /** Counters of one direction of the delay line. */
@@ -74,8 +74,22 @@ export function delayLineArgs(config: DelayLineConfig): string[] {
   return args
 }
 
-interface Pending {
-  resolve: (stats: DelayLineStats) => void
+/** The `set …` line that makes a running delay line apply `link` (everything but the buffer size). */
+export function delayLineSetCommand(link: LinkParams): string {
+  const { aToBNs, bToANs } = oneWayDelayNs(link)
+  const values = [
+    `delay-ab-ns=${aToBNs}`,
+    `delay-ba-ns=${bToANs}`,
+    `jitter-ns=${Math.round(link.jitterMs * 1e6)}`,
+    `loss=${link.lossRate}`,
+    `rate-bps=${Math.round(link.rateBps)}`,
+    `queue-bytes=${link.queueBytes}`,
+  ]
+  return `set ${values.join(' ')}\n`
+}
+
+interface Pending<T> {
+  resolve: (value: T) => void
   reject: (error: Error) => void
 }
 
@@ -84,7 +98,9 @@ export class DelayLineProcess {
   /** Process id of the delay line. */
   readonly pid: number
   #child: ChildProcessWithoutNullStreams
-  #pending: Pending[] = []
+  #pending: Pending<DelayLineStats>[] = []
+  /** Link changes sent and not yet answered, in order (the delay line answers each line in turn). */
+  #configuring: Pending<void>[] = []
   #final: DelayLineStats | undefined
   #exited: Promise<void>
   #running = true
@@ -97,7 +113,7 @@ export class DelayLineProcess {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-8192)
     })
     createInterface({ input: child.stdout }).on('line', (line) => {
-      let message: { event?: string } & Partial<DelayLineStats>
+      let message: { event?: string; message?: string } & Partial<DelayLineStats>
       try {
         message = JSON.parse(line)
       } catch {
@@ -107,13 +123,18 @@ export class DelayLineProcess {
       if (message.event === 'ready') onReady()
       else if (message.event === 'stats') this.#pending.shift()?.resolve(message as DelayLineStats)
       else if (message.event === 'exit') this.#final = message as DelayLineStats
+      else if (message.event === 'configured') this.#configuring.shift()?.resolve()
+      else if (message.event === 'error') {
+        const reason = message.message ?? 'refused'
+        this.#configuring.shift()?.reject(new InvalidArgumentError('link', `delay line: ${reason}`))
+      }
     })
     this.#exited = new Promise((resolve) => {
       const ended = (error: Error): void => {
         if (!this.#running) return
         this.#running = false
         onReady(error)
-        for (const waiter of this.#pending.splice(0)) waiter.reject(error)
+        for (const waiter of [...this.#pending.splice(0), ...this.#configuring.splice(0)]) waiter.reject(error)
         resolve()
       }
       child.on('close', (code, signal) => {
@@ -176,6 +197,34 @@ export class DelayLineProcess {
         },
       })
       this.#child.kill('SIGUSR1')
+    })
+  }
+
+  /**
+   * Changes the link while the delay line runs: packets already queued keep their times, later ones get the
+   * new delay, jitter, loss, rate and queue. The per-direction buffer keeps the size it started with.
+   *
+   * @throws NativeUnavailableError when the delay line has exited
+   * @throws InvalidArgumentError when the delay line refuses a value
+   * @throws TimeoutError when it does not answer within `timeoutMs`
+   */
+  configure(link: LinkParams, timeoutMs = 5_000): Promise<void> {
+    if (!this.#running) {
+      return Promise.reject(new NativeUnavailableError(`delay line is not running: ${this.#stderr.trim()}`))
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError('delay line configure', timeoutMs)), timeoutMs)
+      this.#configuring.push({
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        reject: (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      })
+      this.#child.stdin.write(delayLineSetCommand(link))
     })
   }
 

@@ -48,6 +48,22 @@ describe.skipIf(skip)(`WAN emulator (${availability.reason})`, () => {
     expect(availability).toMatchObject({ available: true })
   })
 
+  it('changes the path while it runs, and refuses a bad link without changing it', async () => {
+    const wan = await emulator({ custom: { rttMs: 10, rateBps: 0 } })
+    const before = await measureRtt(wan, { count: 10, intervalMs: 20 })
+    expect(before.medianMs).toBeGreaterThanOrEqual(10)
+    expect(before.medianMs).toBeLessThan(20)
+    await wan.reconfigure({ rttMs: 60, rateBps: 0 })
+    expect(wan.link.rttMs).toBe(60)
+    const after = await measureRtt(wan, { count: 10, intervalMs: 20 })
+    expect(after.medianMs).toBeGreaterThanOrEqual(60)
+    expect(after.medianMs).toBeLessThan(70)
+    await expect(wan.reconfigure({ rttMs: -1, rateBps: 0 })).rejects.toMatchObject({
+      code: 'DWCP_ERR_INVALID_ARGUMENT',
+    })
+    expect(wan.link.rttMs).toBe(60)
+  })
+
   it('joins two namespaces through the delay line and removes everything on stop', async () => {
     const wan = await emulator({ profile: 'lan' })
     expect(await ownNamespaces()).toEqual([wan.nsA, wan.nsB].sort())

@@ -72,7 +72,7 @@ export interface WanEmulator {
   readonly addressA: string
   /** Address of namespace B (`198.18.0.2`). */
   readonly addressB: string
-  /** The resolved link the delay line applies. */
+  /** The resolved link the delay line applies now (changed by {@link WanEmulator.reconfigure}). */
   readonly link: Readonly<WanProfile>
   /** MTU of the path. */
   readonly mtuBytes: number
@@ -99,6 +99,15 @@ export interface WanEmulator {
   ): Promise<CommandResult>
   /** Counters so far. */
   stats(): Promise<WanStats>
+  /**
+   * Changes the path while it carries traffic (a path that degrades or recovers): packets already queued keep
+   * their times, later ones see the new link. The delay line's buffer keeps the size it started with; give
+   * `bufferBytes` at creation when the new link holds more in flight.
+   *
+   * @throws InvalidArgumentError (`DWCP_ERR_INVALID_ARGUMENT`) for bad link values
+   * @throws NativeUnavailableError (`DWCP_ERR_NATIVE_UNAVAILABLE`) when the delay line has stopped
+   */
+  reconfigure(link: ProfileName | WanProfile | CustomLink): Promise<void>
   /**
    * Kills children started through this emulator, stops the delay line and deletes both namespaces. Every
    * step runs even when an earlier one fails; the first failure is thrown at the end. Safe to call twice.
@@ -167,7 +176,7 @@ async function configureDevice(ns: string, local: string, peer: string, mtuBytes
  * @throws AbortedError (`DWCP_ERR_ABORTED`) when `signal` aborts the setup
  */
 export async function createWanEmulator(options: WanEmulatorOptions = {}): Promise<WanEmulator> {
-  const link = resolveLink(options.custom ?? options.profile ?? 'lan')
+  let link = resolveLink(options.custom ?? options.profile ?? 'lan')
   const mtuBytes = checkMtu(options.mtuBytes ?? 1500)
   const seed = checkSeed(options.seed ?? 1)
   const availability = await wanEmulatorAvailable()
@@ -252,7 +261,9 @@ export async function createWanEmulator(options: WanEmulatorOptions = {}): Promi
     nsB,
     addressA: EMULATOR_ADDRESSES.a,
     addressB: EMULATOR_ADDRESSES.b,
-    link: Object.freeze({ ...link }),
+    get link() {
+      return Object.freeze({ ...link })
+    },
     mtuBytes,
     get stopped() {
       return stopped
@@ -269,6 +280,11 @@ export async function createWanEmulator(options: WanEmulatorOptions = {}): Promi
         deviceCounters(nsB, EMULATOR_DEVICE),
       ])
       return { ...counters, devices: { a, b } }
+    },
+    reconfigure: async (next) => {
+      const resolved = resolveLink(next)
+      await line.configure(resolved)
+      link = resolved
     },
     stop,
   }
