@@ -134,7 +134,8 @@ export class DelayLineProcess {
         if (!this.#running) return
         this.#running = false
         onReady(error)
-        for (const waiter of [...this.#pending.splice(0), ...this.#configuring.splice(0)]) waiter.reject(error)
+        for (const waiter of [...this.#pending.splice(0), ...this.#configuring.splice(0)])
+          waiter.reject(error)
         resolve()
       }
       child.on('close', (code, signal) => {
