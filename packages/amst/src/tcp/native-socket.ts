@@ -6,7 +6,13 @@ import { useCrc32c } from '../wire/checksum.js'
 /** The socket functions of the optional native addon that the TCP transport uses. */
 export interface NativeSocketFunctions {
   setCongestionControl(socket: Socket, algorithm: string): void
-  tcpInfo(socket: Socket): { totalRetrans: number; segsOut: number; rttUs?: number; rttvarUs?: number }
+  tcpInfo(socket: Socket): {
+    totalRetrans: number
+    segsOut: number
+    rttUs?: number
+    rttvarUs?: number
+    lastDataSentMs?: number
+  }
 }
 
 let loaded: Promise<NativeSocketFunctions | string> | undefined
@@ -53,10 +59,17 @@ export function applyCongestion(
   }
 }
 
+/** A bulk socket's RTT counts when it sent data this recently: an idle socket's RTT is as old as its last data. */
+const RTT_FRESH_MS = 1000
+
 /**
- * What TCP_INFO says about a set of sockets: the loss rate (retransmitted segments over segments sent) and,
- * when the kernel has measured it, the mean of their smoothed RTTs and RTT variations (they share one path, and
- * the kernel times every segment, where pings time one round trip a second behind whatever stream 0 queued).
+ * What TCP_INFO says about a session's sockets (the first one carries control): the loss rate (retransmitted
+ * segments over segments sent) and the path's RTT: the lowest smoothed RTT (and its variation) among the bulk
+ * sockets that sent data in the last second. The kernel times every segment, where pings time one round trip a
+ * second behind whatever stream 0 queued; but a socket carrying small messages (control, or an idle stream's
+ * last bytes) is timed against its peer's delayed acknowledgements, tens of milliseconds even on loopback, and an
+ * idle socket's RTT is stale. Those say nothing of the path, so without a fresh bulk socket there is no RTT here
+ * and the session times its pings.
  */
 export function socketsStats(
   native: NativeSocketFunctions | string,
@@ -65,26 +78,22 @@ export function socketsStats(
   if (typeof native === 'string') return { lossRate: 0 }
   let retrans = 0
   let sent = 0
-  let rttUs = 0
-  let rttvarUs = 0
-  let timed = 0
-  for (const socket of sockets) {
+  let best: { rttUs: number; rttvarUs: number } | undefined
+  sockets.forEach((socket, index) => {
     try {
       const info = native.tcpInfo(socket)
       retrans += info.totalRetrans
       sent += info.segsOut
+      const fresh = index > 0 && info.lastDataSentMs !== undefined && info.lastDataSentMs <= RTT_FRESH_MS
       // 0 until the kernel timed a segment; such a socket says nothing about the RTT yet.
-      if (info.rttUs !== undefined && info.rttUs > 0) {
-        rttUs += info.rttUs
-        rttvarUs += info.rttvarUs ?? 0
-        timed++
-      }
+      if (fresh && info.rttUs !== undefined && info.rttUs > 0 && (!best || info.rttUs < best.rttUs))
+        best = { rttUs: info.rttUs, rttvarUs: info.rttvarUs ?? 0 }
     } catch {
       // A socket closing under us has no TCP_INFO; it counts for nothing.
     }
-  }
+  })
   return {
     lossRate: sent === 0 ? 0 : Math.min(1, retrans / sent),
-    ...(timed > 0 ? { rttMs: rttUs / timed / 1000, rttVarMs: rttvarUs / timed / 1000 } : {}),
+    ...(best ? { rttMs: best.rttUs / 1000, rttVarMs: best.rttvarUs / 1000 } : {}),
   }
 }

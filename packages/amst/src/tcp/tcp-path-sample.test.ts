@@ -45,18 +45,24 @@ describe('tcp path samples', () => {
     )
   })
 
-  it('take loss and RTT from TCP_INFO when the kernel gives them', () => {
+  it('take loss from every socket and the RTT from the freshest-timed bulk socket', () => {
     const infos = [
-      { totalRetrans: 1, segsOut: 100, rttUs: 2000, rttvarUs: 500 },
-      { totalRetrans: 0, segsOut: 100, rttUs: 0, rttvarUs: 0 }, // not timed yet: no RTT
-      { totalRetrans: 3, segsOut: 200, rttUs: 4000, rttvarUs: 1500 },
+      // Control: pings and their delayed acknowledgements; its RTT is not the path's.
+      { totalRetrans: 0, segsOut: 100, rttUs: 40_000, rttvarUs: 20_000, lastDataSentMs: 10 },
+      { totalRetrans: 1, segsOut: 100, rttUs: 2000, rttvarUs: 500, lastDataSentMs: 5 },
+      { totalRetrans: 0, segsOut: 100, rttUs: 0, rttvarUs: 0, lastDataSentMs: 5 }, // not timed yet: no RTT
+      { totalRetrans: 3, segsOut: 200, rttUs: 4000, rttvarUs: 1500, lastDataSentMs: 20 },
+      // Idle for seconds: its RTT is as old as its last data.
+      { totalRetrans: 0, segsOut: 100, rttUs: 500, rttvarUs: 100, lastDataSentMs: 5000 },
     ]
     const sockets = infos.map((_, i) => ({ index: i }) as unknown as Socket)
     const native: NativeSocketFunctions = {
       setCongestionControl: () => {},
       tcpInfo: (socket) => infos[(socket as unknown as { index: number }).index] as (typeof infos)[0],
     }
-    expect(socketsStats(native, sockets)).toEqual({ lossRate: 4 / 400, rttMs: 3, rttVarMs: 1 })
+    expect(socketsStats(native, sockets)).toEqual({ lossRate: 4 / 600, rttMs: 2, rttVarMs: 0.5 })
+    // Nothing bulk sent lately: no RTT from TCP_INFO (the session times its pings instead).
+    expect(socketsStats(native, [sockets[0], sockets[4]] as Socket[])).toEqual({ lossRate: 0 })
     expect(socketsStats('no addon', sockets)).toEqual({ lossRate: 0 })
     const closing: NativeSocketFunctions = {
       ...native,
