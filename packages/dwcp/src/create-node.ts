@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   type ComponentHealth,
+  type Consensus,
   InvalidArgumentError,
   isMode,
   type Metrics,
@@ -103,6 +104,7 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     predictorHealth,
     replicator: options.replicator ?? cluster?.replicator ?? internet?.replicator,
     consensus: options.consensus ?? cluster?.consensus ?? internet?.consensus,
+    members: clusterMembers(options.consensus ?? cluster?.consensus ?? internet?.consensus, options.cluster),
     storageHealth: cluster?.storageHealth ?? internet?.storageHealth,
     consensusDetails: options.consensus
       ? undefined
@@ -117,6 +119,22 @@ export function createNode(mode: Mode, options: NodeOptions = {}): DwcpNode {
     pacing: defaults.transport.pacing,
   })
   return node
+}
+
+/**
+ * The cluster's member ids now: the consensus's (membership changes through it), else the configured list (CRDT
+ * state without PBFT); undefined for a node outside any cluster.
+ */
+function clusterMembers(
+  consensus: Consensus | undefined,
+  cluster: NodeOptions['cluster'],
+): (() => string[]) | undefined {
+  if (consensus) return () => consensus.members().map((m) => m.id)
+  if (cluster) {
+    const ids = cluster.members.map((m) => m.id)
+    return () => ids
+  }
+  return undefined
 }
 
 function buildMetrics(

@@ -45,6 +45,8 @@ export interface NodeParts {
   predictorHealth: ComponentHealth
   replicator: Replicator | undefined
   consensus: Consensus | undefined
+  /** Ids of the cluster's members now, when the node belongs to a cluster; peers outside it are refused work. */
+  members?: (() => string[]) | undefined
   /** Health of `state.db`, when the node keeps one. */
   storageHealth?: (() => ComponentHealth) | undefined
   /** Consensus facts for health (role, term, leader, indexes), when the node runs one. */

@@ -270,6 +270,15 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     return this.#sampler.tryPredict(peer)
   }
 
+  /**
+   * Whether `peer` may ask this node for work (migrations, placement writes): any peer the transport
+   * authenticated when the node belongs to no cluster, else only the cluster's current members.
+   */
+  isMember(peer: string): boolean {
+    const members = this.#parts.members
+    return members === undefined || members().includes(peer)
+  }
+
   /** The cluster's consensus (members, leader, membership changes). Throws DWCP_ERR_COMPONENT_ABSENT when there is none. */
   get consensus(): Consensus {
     if (!this.#parts.consensus)

@@ -1,10 +1,21 @@
-import { closeSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import {
   type Codec,
   type IncomingTransfer,
   InvalidArgumentError,
   type Mode,
+  PeerUnauthorizedError,
+  QueueFullError,
   type TransferSink,
 } from '@dwcp/core'
 import type { DwcpNode } from '../node.js'
@@ -19,6 +30,8 @@ import { decodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
 export const MIGRATION_METADATA_KEY = 'dwcp-migration'
 /** Largest frames transfer the receiver buffers, in bytes (the sender's batches are 8 MiB plus a page). */
 export const MAX_FRAMES_TRANSFER_BYTES = 64 * 1024 * 1024
+/** Incoming migrations a node runs at once unless told otherwise: each holds an image file and a session's bandwidth. */
+export const DEFAULT_MAX_INCOMING_MIGRATIONS = 4
 /** Workload ids become file names: keep them to a safe alphabet. */
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/
 
@@ -26,6 +39,8 @@ const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/
 export interface AcceptMigrationsOptions {
   /** Directory migrated images are written to, as `<workloadId>.img` (partial ones as `.partial-<id>`). */
   dir: string
+  /** Incoming migrations at once; a `begin` beyond them is refused (DWCP_ERR_QUEUE_FULL). @default 4 */
+  maxConcurrent?: number
   /** Called when a migration commits: the image is complete, verified and placed here. */
   onCommitted?: (info: { workloadId: string; path: string; from: string }) => void
 }
@@ -67,6 +82,9 @@ interface Incoming {
 export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOptions): MigrationReceiver {
   const control = controlFor(node)
   const incoming = new Map<string, Incoming>()
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_INCOMING_MIGRATIONS
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+    throw new InvalidArgumentError('maxConcurrent', `${maxConcurrent} is not an integer ≥ 1`)
 
   const discard = (m: Incoming): void => {
     if (!incoming.delete(m.id)) return
@@ -86,6 +104,9 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
   const offs = [
     servePlacementWrites(node),
     control.handle('begin', async (peer, r) => {
+      // What a peer may ask for is bounded: only members, one migration per id and per workload, a few at a
+      // time, and only images that fit beside the ones already arriving (image files are sparse until written).
+      if (!node.isMember(peer)) throw new PeerUnauthorizedError(peer, 'not a member of this cluster')
       const id = String(r.migrationId)
       const workloadId = String(r.workloadId)
       const sizeBytes = Number(r.sizeBytes)
@@ -96,9 +117,27 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       const level = Number(r.level)
       if (!Number.isInteger(level) || level < 1 || level > 22)
         throw new InvalidArgumentError('level', `${String(r.level)} is not a zstd level of 1..22`)
+      if (incoming.has(id))
+        throw new InvalidArgumentError('migrationId', `migration ${id} is already in progress`)
+      if ([...incoming.values()].some((m) => m.workloadId === workloadId))
+        throw new InvalidArgumentError('workloadId', `a migration of ${workloadId} is already in progress`)
+      if (incoming.size >= maxConcurrent) throw new QueueFullError('incoming migrations', maxConcurrent)
+      const reservedBytes = [...incoming.values()].reduce((sum, m) => sum + m.sizeBytes, 0)
+      const freeBytes = freeSpaceBytes(options.dir)
+      if (sizeBytes + reservedBytes > freeBytes)
+        throw new InvalidArgumentError(
+          'sizeBytes',
+          `an image of ${sizeBytes} bytes does not fit: ${freeBytes} bytes free in ${options.dir}, ${reservedBytes} held for migrations in progress`,
+        )
       const partialPath = join(options.dir, `${workloadId}.partial-${id}`)
       const fd = openSync(partialPath, 'w+')
-      ftruncateSync(fd, sizeBytes)
+      try {
+        ftruncateSync(fd, sizeBytes)
+      } catch (error) {
+        closeSync(fd)
+        rmSync(partialPath, { force: true })
+        throw error
+      }
       const session = node.session(peer)
       const m: Incoming = {
         id,
@@ -251,4 +290,10 @@ function readAt(fd: number, offsetBytes: number, lengthBytes: number, sizeBytes:
     done += n
   }
   return bytes
+}
+
+/** Bytes an unprivileged writer may still use on the file system holding `dir`. */
+function freeSpaceBytes(dir: string): number {
+  const stats = statfsSync(dir)
+  return stats.bavail * stats.bsize
 }

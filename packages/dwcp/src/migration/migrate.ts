@@ -21,7 +21,7 @@ import {
   tunePath,
   withNodePacing,
 } from './path-tuning.js'
-import { writePlacement } from './placement.js'
+import { claimPlacement, writePlacement } from './placement.js'
 import { type RoundContext, type RoundStats, sendFullRaw, sendPages } from './round-sender.js'
 
 /** Options of {@link migrate}. */
@@ -207,6 +207,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
   let pausedAtMs: number | undefined
   let lowestThrottle: number | null = null
   try {
+    await claimPlacement(node, workload, signalOpt)
     tuner.apply(tuning)
     workload.resetTracking(true)
     if (options.tracking === 'scan') workload.trackHashes()

@@ -1,4 +1,11 @@
-import { isDwcpError, type JsonValue, type StateChange, throwIfAborted } from '@dwcp/core'
+import {
+  InvalidArgumentError,
+  isDwcpError,
+  type JsonValue,
+  PeerUnauthorizedError,
+  type StateChange,
+  throwIfAborted,
+} from '@dwcp/core'
 import type { DwcpNode } from '../node.js'
 import { controlFor } from './control-channel.js'
 
@@ -79,12 +86,33 @@ async function indexOf(node: DwcpNode, signal: AbortSignal | undefined): Promise
   return (await node.consensus.read(signal ? { signal } : {})).index
 }
 
-/** Serves placement writes forwarded by followers (the leader's side of {@link writePlacement}). */
+/**
+ * Serves placement writes forwarded by followers (the leader's side of {@link writePlacement}). A member may
+ * place a workload nobody hosts yet on itself, and move (or remove) only a workload it hosts: the source of a
+ * migration switches its workload to the target. Writing the host a workload already has is idempotent. Anything
+ * else is refused, so no peer can move another's workload or write outside `placement/`.
+ */
 export function servePlacementWrites(node: DwcpNode): () => void {
-  return controlFor(node).handle('placement-set', async (_peer, request) => {
+  return controlFor(node).handle('placement-set', async (peer, request) => {
+    if (!node.isMember(peer)) throw new PeerUnauthorizedError(peer, 'not a member of this cluster')
     const key = String(request.key)
-    if (!key.startsWith(PLACEMENT_PREFIX)) throw new Error(`refusing to write ${key}: not a placement key`)
-    await node.state.set(key, request.value as JsonValue)
+    if (!key.startsWith(PLACEMENT_PREFIX) || key.length === PLACEMENT_PREFIX.length)
+      throw new InvalidArgumentError('key', `refusing to write ${key}: not a placement key`)
+    const value = request.value as JsonValue | undefined
+    const next = asPlacement(value)
+    if (value !== null && value !== undefined && !next)
+      throw new InvalidArgumentError('value', 'a placement is {host, sizeBytes, updatedAt}')
+    const current = asPlacement(await node.state.get(key))
+    // Writing the host it already has moves nothing: a forward retried after its reply was lost lands here.
+    const allowed = current ? current.host === peer || next?.host === current.host : next?.host === peer
+    if (!allowed)
+      throw new PeerUnauthorizedError(
+        peer,
+        current
+          ? `${key} is hosted by ${current.host}: only its host may move it`
+          : `${key} is placed by nobody: a member may place it only on itself`,
+      )
+    await node.state.set(key, value ?? null)
     return { index: (await indexOf(node, undefined)) ?? null }
   })
 }
@@ -140,4 +168,34 @@ export function registerWorkload(
     { host: node.nodeId, sizeBytes: workload.sizeBytes, updatedAt: Date.now() },
     options,
   )
+}
+
+/**
+ * Makes sure the placement names this node before it moves a workload away: a workload nobody placed yet is
+ * registered here (the node holding it is its host), one placed elsewhere is refused, since only its host may
+ * move it. Where reads are the leader's (a Raft follower), the node writes itself as host through the leader,
+ * which refuses it when another host holds the workload. Nothing to do on a node without replicated state.
+ *
+ * @throws InvalidArgumentError when the placement names another host (PeerUnauthorizedError through a leader)
+ */
+export async function claimPlacement(
+  node: DwcpNode,
+  workload: { id: string; sizeBytes: number },
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  let current: Placement | undefined
+  try {
+    current = asPlacement(await node.state.get(placementKey(workload.id), options))
+  } catch (error) {
+    if (isDwcpError(error, 'DWCP_ERR_COMPONENT_ABSENT')) return
+    if (!isDwcpError(error, 'DWCP_ERR_NOT_LEADER')) throw error
+    await registerWorkload(node, workload, options)
+    return
+  }
+  if (!current) await registerWorkload(node, workload, options)
+  else if (current.host !== node.nodeId)
+    throw new InvalidArgumentError(
+      'workload',
+      `${workload.id} is placed on ${current.host}, not on this node`,
+    )
 }
