@@ -9,7 +9,7 @@ import {
   ucxNetDevices,
   ucxTransport,
 } from '@dwcp/amst'
-import { ConfigInvalidError, type Mode, type TransportFactory } from '@dwcp/core'
+import { ComponentAbsentError, ConfigInvalidError, type Mode, type TransportFactory } from '@dwcp/core'
 import type { ModeDefaults } from './mode-defaults.js'
 
 /** What only network transports take: the per-session stream cap and the RDMA device. */
@@ -62,12 +62,22 @@ export function defaultTransport(
   const tcp = tcpTransport(tcpInit)
   // UCX lanes: as many as TCP streams, within UCX's own limit.
   const lanesMax = Math.min(maxStreams ?? 64, UCX_LANES_MAX)
+  // UCX has no TLS: with TLS configured, ucx:// addresses are served by TCP with TLS (health says so, degraded),
+  // never by UCX in plaintext. A trusted RDMA fabric sets `tls: false` to use UCX.
+  const tlsOn = tls !== false && tls.enabled !== false
   const ucx = fallbackTransport({
-    primary: ucxTransport({
-      streams: Math.min(defaults.transport.streams, lanesMax),
-      maxStreams: lanesMax,
-      ...(network.rdmaDevice === undefined ? {} : { netDevices: ucxNetDevices(network.rdmaDevice) }),
-    }),
+    primary: tlsOn
+      ? () => {
+          throw new ComponentAbsentError(
+            'ucx',
+            'UCX carries no TLS and TLS is configured: ucx:// is served over TCP with TLS (tls: false uses UCX on a trusted fabric)',
+          )
+        }
+      : ucxTransport({
+          streams: Math.min(defaults.transport.streams, lanesMax),
+          maxStreams: lanesMax,
+          ...(network.rdmaDevice === undefined ? {} : { netDevices: ucxNetDevices(network.rdmaDevice) }),
+        }),
     fallback: tcp,
     translate: (address) => address.replace(/^ucx:\/\//, 'tcp://'),
   })

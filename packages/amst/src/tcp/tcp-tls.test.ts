@@ -33,7 +33,7 @@ transportComplianceSuite('tcp with mutual TLS 1.3', {
   create: (identity, components) =>
     fromFactory(
       tcpTransport({
-        tls: tlsFor(identity.nodeId === 'node-a' ? certs.allowedClient : certs.server),
+        tls: tlsFor(identity.nodeId === 'node-a' ? certs.nodeA : certs.nodeB),
         streams: 4,
       }),
     )(identity, components),
@@ -52,7 +52,7 @@ const unauthorized = (metrics: MemoryMetrics) =>
 
 async function serverWithCounter() {
   const metrics = memoryMetrics()
-  const server = tcpTransport({ tls: tlsFor(certs.server) })({
+  const server = tcpTransport({ tls: tlsFor(certs.nodeB) })({
     identity: () => complianceIdentity('node-b'),
     clock: systemClock(),
     logger: silentLogger(),
@@ -83,7 +83,7 @@ describe('tcp transport with mutual TLS', () => {
   it('carries a transfer between allowed peers', async () => {
     const { server, address } = await serverWithCounter()
     const accepted = new Promise<Session>((resolve) => server.once('session', resolve))
-    const client = tcpTransport({ tls: tlsFor(certs.allowedClient) })({
+    const client = tcpTransport({ tls: tlsFor(certs.nodeA) })({
       identity: () => complianceIdentity('node-a'),
       clock: systemClock(),
       logger: silentLogger(),
@@ -112,6 +112,37 @@ describe('tcp transport with mutual TLS', () => {
     )
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(unauthorized(metrics)).toBeGreaterThanOrEqual(1)
+  })
+
+  it('refuses a member that claims another node id than its certificate names, on either side', async () => {
+    // An allowed certificate (node-2) claiming node-a: the accepting side refuses it and counts it.
+    const { address, metrics } = await serverWithCounter()
+    const error = await dialWith(tlsFor(certs.allowedClient), address)
+    expect(error).toMatchObject({ code: 'DWCP_ERR_HANDSHAKE_REJECTED' })
+    expect(String((error as Error).message)).toMatch(/claims node id node-a/)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(unauthorized(metrics)).toBeGreaterThanOrEqual(1)
+    // A server whose certificate (node-1) does not name the id it answers with (node-b): the dialler refuses.
+    const impostor = tcpTransport({ tls: tlsFor(certs.server) })({
+      identity: () => complianceIdentity('node-b'),
+      clock: systemClock(),
+      logger: silentLogger(),
+    })
+    transports.push(impostor)
+    await impostor.start()
+    const refused = await dialWith(tlsFor(certs.nodeA), await impostor.listen('tcp://127.0.0.1:0'))
+    expect(refused).toMatchObject({ code: 'DWCP_ERR_PEER_UNAUTHORIZED' })
+    expect(String((refused as Error).message)).toMatch(/claims node id node-b/)
+    // Where members share one certificate, both sides turn the binding off, explicitly.
+    const sharing = tcpTransport({ tls: { ...tlsFor(certs.server), bindNodeId: false } })({
+      identity: () => complianceIdentity('node-b'),
+      clock: systemClock(),
+      logger: silentLogger(),
+    })
+    transports.push(sharing)
+    await sharing.start()
+    const sharedAddress = await sharing.listen('tcp://127.0.0.1:0')
+    expect(await dialWith({ ...tlsFor(certs.server), bindNodeId: false }, sharedAddress)).toBeUndefined()
   })
 
   it('refuses a client without a certificate, and counts it', async () => {

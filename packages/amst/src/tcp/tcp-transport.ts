@@ -192,8 +192,10 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
     let remote: NodeIdentity
     try {
       remote = checkPeerIdentity(local, control.identity, PROTOCOL_VERSION)
+      this.#tls?.bindNodeId(control.socket, remote.nodeId, 'client')
     } catch (error) {
       control.socket.destroy()
+      this.#countError(error)
       throw error
     }
     const ids = new TransferIds()
@@ -312,6 +314,7 @@ class TcpTransport extends Emitter<TransportEvents> implements Transport {
       const hello = parseHello(message)
       const local = this.#components.identity()
       const remote = checkPeerIdentity(local, identityOf(hello.identity), message.version)
+      this.#tls?.bindNodeId(socket, remote.nodeId, 'server')
       if (hello.streamIndex === 0)
         this.#openSession(socket, hello.sessionId, local, remote, peerAddress, rest)
       else this.#joinSession(socket, hello, remote, rest, local)

@@ -5,6 +5,7 @@ import {
   authorizePeer,
   clientTlsOptions,
   remotePeerAddress,
+  requireNodeIdBound,
   resolveTlsConfig,
   serverTlsOptions,
   type TlsConfig,
@@ -18,6 +19,8 @@ export interface TlsLayer {
   connect(host: string, port: number): Socket
   /** Throws PeerUnauthorizedError unless the peer's certificate chain and subject are allowed. */
   authorize(socket: Socket, side: 'client' | 'server'): void
+  /** Throws PeerUnauthorizedError unless the peer's certificate names the node id it claimed (when configured). */
+  bindNodeId(socket: Socket, nodeId: string, side: 'client' | 'server'): void
   /** The typed error for a failed TLS connection. */
   handshakeError(error: Error, address: string): Error
 }
@@ -43,6 +46,10 @@ export function createTlsLayer(config: TlsConfig): TlsLayer {
       // A server that does not ask for client certificates has nothing to check; a client always checks.
       if (side === 'server' && !resolved.clientCertRequired) return
       authorizePeer(socket as TLSSocket, resolved.allowList)
+    },
+    bindNodeId: (socket, nodeId, side) => {
+      if (!resolved.bindNodeId || (side === 'server' && !resolved.clientCertRequired)) return
+      requireNodeIdBound(socket as TLSSocket, nodeId)
     },
     handshakeError: (error, address) =>
       tlsHandshakeFailure(error, address) ??

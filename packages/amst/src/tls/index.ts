@@ -31,6 +31,7 @@ export {
   remotePeerAddress,
 } from './authorize-peer.js'
 export { type CertificateSubject, escapeAttributeValue, formatSubject } from './distinguished-name.js'
+export { certificateNames, nodeIdMatchesNames, requireNodeIdBound } from './node-id-binding.js'
 export { MAX_PEM_FILE_BYTES } from './pem-material.js'
 export {
   ALLOWED_SUBJECTS_KEY_PATH,

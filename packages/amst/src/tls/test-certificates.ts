@@ -33,6 +33,10 @@ export interface TestCertificates {
   readonly server: TestIdentity
   /** `CN=node-2.datacenter.local,O=DWCP`, signed by the CA. */
   readonly allowedClient: TestIdentity
+  /** `CN=node-a.datacenter.local,O=DWCP`, signed by the CA: node `node-a` of the compliance suite. */
+  readonly nodeA: TestIdentity
+  /** `CN=node-b.datacenter.local,O=DWCP`, signed by the CA: node `node-b` of the compliance suite. */
+  readonly nodeB: TestIdentity
   /** `CN=intruder.example.org,O=DWCP`, signed by the CA. */
   readonly intruderClient: TestIdentity
   /** `CN=node-3.datacenter.local,O=DWCP`, signed by the foreign CA. */
@@ -150,6 +154,8 @@ export function createTestCertificates(): TestCertificates {
       foreignCaFile: foreignCa.certFile,
       server: makeLeaf(dir, config, ca, 'server', 'node-1.datacenter.local'),
       allowedClient: makeLeaf(dir, config, ca, 'allowed-client', 'node-2.datacenter.local'),
+      nodeA: makeLeaf(dir, config, ca, 'node-a', 'node-a.datacenter.local'),
+      nodeB: makeLeaf(dir, config, ca, 'node-b', 'node-b.datacenter.local'),
       intruderClient: makeLeaf(dir, config, ca, 'intruder-client', 'intruder.example.org'),
       foreignClient: makeLeaf(dir, config, foreignCa, 'foreign-client', 'node-3.datacenter.local'),
       remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -67,6 +67,13 @@ export interface TlsConfig {
    * @default none: TLS configuration is refused until the list is given
    */
   readonly allowedSubjects?: readonly string[]
+  /**
+   * Whether a peer's node id must be named by its certificate (its CN or a DNS SAN, or the first label of one:
+   * `node-1` for `CN=node-1.datacenter.local`). A peer claiming another id is refused and counted. Turn it off
+   * only where every member shares one certificate.
+   * @default true
+   */
+  readonly bindNodeId?: boolean
 }
 
 /** A {@link TlsConfig} checked and loaded once: PEM material read, allow-list parsed. */
@@ -85,6 +92,8 @@ export interface ResolvedTlsConfig {
   readonly clientCertRequired: boolean
   /** The parsed `authentication.allowed_subjects`. */
   readonly allowList: readonly SubjectPattern[]
+  /** Whether a peer's node id must be named by its certificate. */
+  readonly bindNodeId: boolean
 }
 
 /** Options for {@link clientTlsOptions}. */
@@ -146,6 +155,8 @@ export function resolveTlsConfig(config: TlsConfig | ResolvedTlsConfig): Resolve
     throw new InvalidArgumentError('config', 'TLS options requested but tls.enabled is not true')
   checkMinVersion(tls.minVersion)
   const ciphers = cipherString(tls.cipherSuites)
+  if (tls.bindNodeId !== undefined && typeof tls.bindNodeId !== 'boolean')
+    throw new ConfigInvalidError('tls.bindNodeId', 'must be a boolean')
   if (tls.clientCertRequired !== undefined && typeof tls.clientCertRequired !== 'boolean')
     throw new ConfigInvalidError('authentication.client_cert_required', 'expected true or false')
   if (tls.allowedSubjects === undefined || tls.allowedSubjects.length === 0)
@@ -188,6 +199,7 @@ export function resolveTlsConfig(config: TlsConfig | ResolvedTlsConfig): Resolve
     ciphers,
     clientCertRequired: tls.clientCertRequired ?? true,
     allowList,
+    bindNodeId: tls.bindNodeId ?? true,
   }
 }
 
