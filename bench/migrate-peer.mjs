@@ -2,7 +2,7 @@
 // stdout ({"ready": …} once listening, then its result) and stops when its stdin closes.
 //   node migrate-peer.mjs target <host> <port> <sourceHost> <port> <workDir>
 //       a DWCP internet-mode node (`tcp://`, plaintext) accepting migrations into <workDir>/images; prints
-//       {"committed": …, "digest": …} once an image is committed and hashed again from its file.
+//       {"committed": …, "digest": …} once an image is committed and its page digest computed again from its file.
 //   node migrate-peer.mjs source <host> <port> <targetHost> <port> <workDir> <image> <dirtyPercent>
 //       a DWCP internet-mode node holding <image> as workload `vm-1`: registers its placement, starts a writer
 //       dirtying <dirtyPercent> % of the pages per second, migrates it to the target and prints
@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
-import { acceptMigrations, createNode, FileWorkload, imageDigest, migrate, registerWorkload } from 'dwcp'
+import { acceptMigrations, createNode, FileWorkload, imagePageDigest, migrate, registerWorkload } from 'dwcp'
 import { startWriter } from './migrate-image.mjs'
 
 const [role, ...args] = process.argv.slice(2)
@@ -67,9 +67,10 @@ if (role === 'target') {
     dir,
     onCommitted: ({ workloadId, path }) => {
       const moved = FileWorkload.open({ id: workloadId, path })
-      const digest = imageDigest(moved.sizeBytes, (o, l) => moved.read(o, l))
-      moved.close()
-      emit({ committed: workloadId, digest })
+      imagePageDigest(moved.sizeBytes, (o, l) => moved.read(o, l))
+        .then((digest) => emit({ committed: workloadId, digest }))
+        .catch((error) => emit({ committed: workloadId, error: String(error) }))
+        .finally(() => moved.close())
     },
   })
   emit({ ready: 'target' })

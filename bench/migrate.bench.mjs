@@ -357,7 +357,7 @@ async function main() {
         row.ours = {
           totalMs: s.totalMs,
           downtimeMs: s.downtimeMs,
-          pausedMs: s.pausedMs,
+          stopAndCopyMs: s.stopAndCopyMs,
           rounds: s.rounds,
           wireBytes: s.wireBytes,
           wireRatio: s.wireBytes / s.imageBytes,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { noneCodec } from '@dwcp/hde'
 import { createObservabilityHandler } from '@dwcp/metrics'
-import { FileWorkload, imageDigest, type MigrationSummary, migrate, registerWorkload } from 'dwcp'
+import { FileWorkload, imagePageDigest, type MigrationSummary, migrate, registerWorkload } from 'dwcp'
 import { type DemoNode, leaderOf, startDemoCluster, stopDemoCluster } from './cluster.js'
 import { writeImage } from './image.js'
 import { type ProgressOutput, progressBar } from './progress.js'
@@ -83,7 +83,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     await writer.stop()
 
     const moved = FileWorkload.open({ id: 'vm-1', path: join(target.imagesDir, 'vm-1.img') })
-    const targetDigestMatches = imageDigest(moved.sizeBytes, (o, l) => moved.read(o, l)) === summary.digest
+    const targetDigestMatches =
+      (await imagePageDigest(moved.sizeBytes, (o, l) => moved.read(o, l))) === summary.digest
     moved.close()
     const leader = leaderOf(nodes)
     const placedOn = leader

@@ -28,7 +28,7 @@ export function formatSummary(
     ['rounds', `${s.rounds} (stopped pre-copy: ${s.convergedBy})`],
     [
       'downtime',
-      `${msText(s.downtimeMs)} stop-and-copy; writer paused ${msText(s.pausedMs)} incl. verify + switch`,
+      `${msText(s.downtimeMs)} paused in all (stop-and-copy ${msText(s.stopAndCopyMs)}, then verify + switch + commit)`,
     ],
     ['total time', msText(s.totalMs)],
     ['throughput', `${rate(s.throughputBps)} of image`],

@@ -22,6 +22,7 @@ import type { DwcpNode } from '../node.js'
 import { controlFor } from './control-channel.js'
 import { PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
+import { loadPageHash, PageDigests } from './page-digests.js'
 import { applyRecords, type RecordTarget } from './page-frames.js'
 import { servePlacementWrites } from './placement.js'
 import { decodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
@@ -62,6 +63,8 @@ interface Incoming {
   fd: number
   pageCount: number
   sizeBytes: number
+  /** The hash of every page as written here (a new image reads as zeros), for the comparison before the switch. */
+  pages: PageDigests
   /** Codec of plain runs. */
   plainCodec: Codec
   mode: Mode
@@ -129,6 +132,10 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
           'sizeBytes',
           `an image of ${sizeBytes} bytes does not fit: ${freeBytes} bytes free in ${options.dir}, ${reservedBytes} held for migrations in progress`,
         )
+      const pageHash = await loadPageHash()
+      // Checked again: another begin may have taken the place while the hash loaded.
+      if (incoming.has(id) || incoming.size >= maxConcurrent)
+        throw new QueueFullError('incoming migrations', maxConcurrent)
       const partialPath = join(options.dir, `${workloadId}.partial-${id}`)
       const fd = openSync(partialPath, 'w+')
       try {
@@ -148,6 +155,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
         fd,
         pageCount: sizeBytes / PAGE_BYTES,
         sizeBytes,
+        pages: new PageDigests(sizeBytes / PAGE_BYTES, pageHash, new Uint8Array(PAGE_BYTES)),
         plainCodec: node.decoder,
         mode: r.pathClass === 'datacenter' ? 'datacenter' : 'internet',
         chain: Promise.resolve(),
@@ -194,7 +202,9 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
     control.handle('verify', async (peer, r) => {
       const m = find(r.migrationId, peer)
       await m.chain
-      return { digest: imageDigest(m.sizeBytes, (o, l) => readAt(m.fd, o, l, m.sizeBytes)) }
+      if (r.scope === 'image')
+        return { digest: imageDigest(m.sizeBytes, (o, l) => readAt(m.fd, o, l, m.sizeBytes)) }
+      return { digest: m.pages.digest() }
     }),
     control.handle('commit', async (peer, r) => {
       const m = find(r.migrationId, peer)
@@ -235,7 +245,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
         async write(offsetBytes, bytes) {
           if (offsetBytes + bytes.byteLength > m.sizeBytes)
             throw new InvalidArgumentError('offsetBytes', 'past the image')
-          writeSync(m.fd, bytes, 0, bytes.byteLength, offsetBytes)
+          writeAndRecord(m, offsetBytes, bytes)
         },
       }
       return offer.accept(sink)
@@ -275,10 +285,23 @@ function recordTarget(m: Incoming): RecordTarget {
   return {
     pageCount: m.pageCount,
     read: (offsetBytes, lengthBytes) => readAt(m.fd, offsetBytes, lengthBytes, m.sizeBytes),
-    write: (offsetBytes, bytes) => writeSync(m.fd, bytes, 0, bytes.byteLength, offsetBytes),
+    write: (offsetBytes, bytes) => writeAndRecord(m, offsetBytes, bytes),
     plainCodec: m.plainCodec,
     mode: m.mode,
   }
+}
+
+/** Writes into the partial image and records the hash of every page the write touched, as it now reads. */
+function writeAndRecord(m: Incoming, offsetBytes: number, bytes: Uint8Array): void {
+  writeSync(m.fd, bytes, 0, bytes.byteLength, offsetBytes)
+  if (offsetBytes % PAGE_BYTES === 0 && bytes.byteLength % PAGE_BYTES === 0) {
+    m.pages.set(offsetBytes / PAGE_BYTES, bytes)
+    return
+  }
+  // A write that is not whole pages: hash the pages it touched as the file holds them now.
+  const first = Math.floor(offsetBytes / PAGE_BYTES)
+  const end = Math.ceil((offsetBytes + bytes.byteLength) / PAGE_BYTES)
+  m.pages.set(first, readAt(m.fd, first * PAGE_BYTES, (end - first) * PAGE_BYTES, m.sizeBytes))
 }
 
 function readAt(fd: number, offsetBytes: number, lengthBytes: number, sizeBytes: number): Uint8Array {

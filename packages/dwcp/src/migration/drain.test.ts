@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { drain } from './drain.js'
 import type { FileWorkload } from './file-workload.js'
-import { imageDigest } from './image-digest.js'
 import { migrate } from './migrate.js'
+import { imagePageDigest } from './page-digests.js'
 import { registerWorkload } from './placement.js'
 import {
   makeWorkload,
@@ -67,7 +67,7 @@ describe('codec per path and external writers', () => {
     expect(summary.consensusIndex).toBeNull()
     await waitFor(() => a.book.get('vm-h')?.host === 'b')
     expect(summary.perRound[0]?.wireBytes).toBeLessThan(w.sizeBytes * 0.7)
-    expect(summary.digest).toBe(imageDigest(w.sizeBytes, (o, l) => w.read(o, l)))
+    expect(summary.digest).toBe(await imagePageDigest(w.sizeBytes, (o, l) => w.read(o, l)))
   }, 20_000)
 
   it('finds external writes by scanning page hashes', async () => {
@@ -100,6 +100,6 @@ describe('codec per path and external writers', () => {
     closeSync(fd)
     expect(n).toBeGreaterThan(0)
     expect(summary.rounds).toBeGreaterThanOrEqual(2)
-    expect(summary.digest).toBe(imageDigest(w.sizeBytes, (o, l) => w.read(o, l)))
+    expect(summary.digest).toBe(await imagePageDigest(w.sizeBytes, (o, l) => w.read(o, l)))
   }, 20_000)
 })

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs'
 import { type Clock, InvalidArgumentError, systemClock } from '@dwcp/core'
+import type { PageDigests } from './page-digests.js'
 import { PageHashes } from './page-hashes.js'
 
 /** Page size of every workload: 4 KiB, the page size of x86-64 and most arm64 guests. */
@@ -51,6 +52,8 @@ export class FileWorkload {
   readonly #logs = new Map<number, number[]>()
   #logging = false
   #hashes: PageHashes | undefined
+  /** Hash of each page as last read for sending, for the end-to-end check against the receiver's. */
+  #sent: PageDigests | undefined
   #paused: { promise: Promise<void>; resolve: () => void } | undefined
   #throttleBytesPerSecond: number | undefined
   #throttleNextMs = 0
@@ -240,6 +243,14 @@ export class FileWorkload {
     this.#logging = logWrites
   }
 
+  /**
+   * Records into `digests` the hash of every page as it is read for sending, from now on (until another table is
+   * given): after a migration's last round it holds what the receiver should hold.
+   */
+  trackSentPages(digests: PageDigests | undefined): void {
+    this.#sent = digests
+  }
+
   /** Turns on hashing of pages as they are sent, so that {@link scanDirty} can find external writes. */
   trackHashes(): void {
     this.#hashes ??= new PageHashes(this.pageCount)
@@ -285,6 +296,7 @@ export class FileWorkload {
     }
     this.#logs.delete(page)
     this.#hashes?.record(page, bytes)
+    this.#sent?.set(page, bytes)
   }
 
   /** Bytes [`start`, `end`) of `page` are about to be written: dirty, and logged if the receiver has the rest. */

@@ -20,6 +20,7 @@ export {
   type MigrationSummary,
   migrate,
 } from './migrate.js'
+export { imagePageDigest, PAGE_DIGEST_PREFIX } from './page-digests.js'
 export { codecForPath, type MigrationCodecChoice } from './path-codec.js'
 export {
   type Placement,

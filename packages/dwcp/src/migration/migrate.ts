@@ -11,6 +11,7 @@ import { controlFor } from './control-channel.js'
 import { type ConvergenceState, decideNextStep } from './convergence.js'
 import { type FileWorkload, PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
+import { loadPageHash, PageDigests } from './page-digests.js'
 import { pathCodec } from './page-frames.js'
 import { codecForPath } from './path-codec.js'
 import {
@@ -58,6 +59,15 @@ export interface MigrateOptions {
    * rate and its stream count. With `false` only the path's class picks the codec, as before. @default true
    */
   pathTuning?: boolean
+  /**
+   * How the two images are compared before the switch, while the workload is paused. `pages`: the hash of every
+   * page as the source sent it against the hash of every page as the target wrote it, kept as the rounds went,
+   * so the pause only hashes two small tables; it catches anything lost or altered between the two files, and
+   * relies on the dirty tracking for writes (exact for `FileWorkload.write`; `tracking: 'scan'` for others).
+   * `image`: SHA-256 of both whole images, read again in the pause (about 0.6 s per GiB on each side), which also
+   * catches writes the tracking missed. @default 'pages'
+   */
+  verification?: 'pages' | 'image'
 }
 
 /** Progress of a migration. */
@@ -85,10 +95,13 @@ export interface MigrationSummary {
   wireBytes: number
   /** Size of the image. */
   imageBytes: number
-  /** Stop-and-copy: writer paused until the last pages were applied on the target, in milliseconds. */
+  /**
+   * The writer's whole pause, in milliseconds: the stop-and-copy, the comparison of both images and the
+   * placement switch; the workload runs nowhere during it.
+   */
   downtimeMs: number
-  /** The writer's whole pause: stop-and-copy plus digest verification and the placement switch, in milliseconds. */
-  pausedMs: number
+  /** The part of the pause spent sending the last pages, until the target applied them, in milliseconds. */
+  stopAndCopyMs: number
   totalMs: number
   /** Image bits per second of the whole migration. */
   throughputBps: number
@@ -101,7 +114,7 @@ export interface MigrationSummary {
   pathClass: 'datacenter' | 'internet'
   /** Consensus index the new placement is visible at (`null` without consensus). */
   consensusIndex: number | null
-  /** The SHA-256 both images had at the switch. */
+  /** What both images had at the switch: `pages-xxh64-sha256:…` (see `verification`) or `sha256:…` of the image. */
   digest: string
   /** Why pre-copy stopped. */
   convergedBy: ConvergenceState['reason']
@@ -138,9 +151,10 @@ const MESSAGE_ROUND_MAX_PAGES = 32_768
  * Live-migrates `workload` to `target` by iterative pre-copy: round 1 sends the whole image, later rounds send
  * only the pages changed since, as patches of the version the target holds (the ranges written since), until
  * the remainder is predicted to fit the downtime budget (or rounds stop shrinking, the writer being throttled
- * step by step when allowed); then the writer is paused, the rest sent (the downtime), both images' SHA-256 compared over channel
- * `migration`, and the placement switched to the target through `node.state`. The writer stays paused after
- * success: the workload now lives on the target.
+ * step by step when allowed); then the writer is paused, the rest sent, both images compared over channel
+ * `migration` (see `verification`), the placement switched to the target through `node.state` and the target's
+ * image committed: that whole pause is the downtime. The writer stays paused after success: the workload now
+ * lives on the target.
  *
  * Cancellation or any failure (target gone, digest mismatch, placement write refused) leaves the source
  * authoritative: the placement is not changed, the writer is resumed and un-throttled, and the target is told
@@ -206,8 +220,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
   node.metrics?.counter(METRIC_NAMES.placementAttempts).inc(strategy)
   let pausedAtMs: number | undefined
   let lowestThrottle: number | null = null
+  const verification = options.verification ?? 'pages'
+  const sentPages = new PageDigests(workload.pageCount, await loadPageHash())
   try {
     await claimPlacement(node, workload, signalOpt)
+    workload.trackSentPages(sentPages)
     tuner.apply(tuning)
     workload.resetTracking(true)
     if (options.tracking === 'scan') workload.trackHashes()
@@ -274,13 +291,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
     if (options.tracking === 'scan') workload.scanDirty()
     round++
     record(await sendPages(ctx, round, 'stop-and-copy', workload.dirtyPages(), false, 'messages'))
-    const downtimeMs = performance.now() - pausedAtMs
+    const stopAndCopyMs = performance.now() - pausedAtMs
     phase = 'verify'
     report({ round, pagesDone: 0, pagesTotal: 0, wireBytes: 0 })
     // Both sides hash at once: the request goes first, then this side hashes while the target does.
-    const verifying = control.request(target, { type: 'verify', migrationId }, signalOpt)
+    const verifying = control.request(target, { type: 'verify', migrationId, scope: verification }, signalOpt)
     verifying.catch(() => {}) // awaited below; a failure meanwhile must not go unhandled
-    const digest = imageDigest(workload.sizeBytes, (o, l) => workload.read(o, l))
+    const digest =
+      verification === 'image'
+        ? imageDigest(workload.sizeBytes, (o, l) => workload.read(o, l))
+        : sentPages.digest()
     const reply = (await verifying) as { digest?: string }
     if (reply?.digest !== digest) throw new DigestMismatchError(migrationId, digest, String(reply?.digest))
     phase = 'switch'
@@ -303,8 +323,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
       rounds: perRound.length,
       wireBytes: wireTotal,
       imageBytes: workload.sizeBytes,
-      downtimeMs,
-      pausedMs: endMs - pausedAtMs,
+      downtimeMs: endMs - pausedAtMs,
+      stopAndCopyMs,
       totalMs: endMs - startedMs,
       throughputBps: (workload.sizeBytes * 8 * 1000) / Math.max(1, endMs - startedMs),
       predictedBps,
@@ -333,6 +353,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationSummary
       await control.request(target, { type: 'abort', migrationId }, { timeoutMs: 2000 }).catch(() => {})
     throw error
   } finally {
+    workload.trackSentPages(undefined)
     tuner.release()
     migrating.delete(workload)
   }
