@@ -24,7 +24,7 @@ import { PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
 import { loadPageHash, PageDigests } from './page-digests.js'
 import { applyRecords, type RecordTarget } from './page-frames.js'
-import { servePlacementWrites } from './placement.js'
+import { placementKey, servePlacementWrites } from './placement.js'
 import { decodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
 
 /** Metadata key naming the migration a transfer belongs to. */
@@ -33,6 +33,11 @@ export const MIGRATION_METADATA_KEY = 'dwcp-migration'
 export const MAX_FRAMES_TRANSFER_BYTES = 64 * 1024 * 1024
 /** Incoming migrations a node runs at once unless told otherwise: each holds an image file and a session's bandwidth. */
 export const DEFAULT_MAX_INCOMING_MIGRATIONS = 4
+/**
+ * How long a target keeps a verified image after its source went away without committing, waiting for the
+ * placement to name it (the source may have switched it just before the session dropped), in milliseconds.
+ */
+export const DEFAULT_VERIFIED_GRACE_MS = 60_000
 /** Workload ids become file names: keep them to a safe alphabet. */
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/
 
@@ -42,6 +47,12 @@ export interface AcceptMigrationsOptions {
   dir: string
   /** Incoming migrations at once; a `begin` beyond them is refused (DWCP_ERR_QUEUE_FULL). @default 4 */
   maxConcurrent?: number
+  /**
+   * How long a verified image whose source went away before the commit is kept, waiting for the placement to
+   * name this node (then it commits by itself); after that the source is taken to be authoritative still.
+   * @default 60000
+   */
+  verifiedGraceMs?: number
   /** Called when a migration commits: the image is complete, verified and placed here. */
   onCommitted?: (info: { workloadId: string; path: string; from: string }) => void
 }
@@ -74,6 +85,9 @@ interface Incoming {
   recordMessages: number
   recordFailure: unknown
   offClose: () => void
+  /** Set once `verify` answered: from then on, placement naming this node commits the image. */
+  offPlacement?: () => void
+  graceTimer?: ReturnType<typeof setTimeout>
 }
 
 /**
@@ -89,9 +103,15 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
   if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
     throw new InvalidArgumentError('maxConcurrent', `${maxConcurrent} is not an integer ≥ 1`)
 
+  const graceMs = options.verifiedGraceMs ?? DEFAULT_VERIFIED_GRACE_MS
+  const release = (m: Incoming): void => {
+    m.offClose()
+    m.offPlacement?.()
+    if (m.graceTimer) clearTimeout(m.graceTimer)
+  }
   const discard = (m: Incoming): void => {
     if (!incoming.delete(m.id)) return
-    m.offClose()
+    release(m)
     try {
       closeSync(m.fd)
     } catch {}
@@ -161,8 +181,9 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
         chain: Promise.resolve(),
         recordMessages: 0,
         recordFailure: undefined,
-        // The source went away before committing: it stays authoritative, this copy is worthless.
-        offClose: session?.on('close', () => discard(m)) ?? (() => {}),
+        // The source went away before committing: unless it verified this copy (and so may have switched the
+        // placement to it just before), it stays authoritative and this copy is worthless.
+        offClose: session?.on('close', () => sourceGone(m)) ?? (() => {}),
       }
       incoming.set(id, m)
       return { ok: true }
@@ -202,19 +223,12 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
     control.handle('verify', async (peer, r) => {
       const m = find(r.migrationId, peer)
       await m.chain
+      watchPlacement(m)
       if (r.scope === 'image')
         return { digest: imageDigest(m.sizeBytes, (o, l) => readAt(m.fd, o, l, m.sizeBytes)) }
       return { digest: m.pages.digest() }
     }),
-    control.handle('commit', async (peer, r) => {
-      const m = find(r.migrationId, peer)
-      incoming.delete(m.id)
-      m.offClose()
-      closeSync(m.fd)
-      renameSync(m.partialPath, m.finalPath)
-      options.onCommitted?.({ workloadId: m.workloadId, path: m.finalPath, from: peer })
-      return { path: m.finalPath }
-    }),
+    control.handle('commit', async (peer, r) => ({ path: commit(find(r.migrationId, peer)) })),
     control.handle('abort', async (peer, r) => {
       const m = incoming.get(String(r.migrationId))
       if (m && m.from === peer) discard(m)
@@ -233,6 +247,41 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       })
     }),
   ]
+
+  /** Moves the verified image into place: the placement names this node. */
+  function commit(m: Incoming): string {
+    if (!incoming.delete(m.id)) return m.finalPath
+    release(m)
+    closeSync(m.fd)
+    renameSync(m.partialPath, m.finalPath)
+    options.onCommitted?.({ workloadId: m.workloadId, path: m.finalPath, from: m.from })
+    return m.finalPath
+  }
+
+  /**
+   * After `verify`, a placement naming this node means the source switched to this copy: commit it, with or
+   * without the source's `commit` (lost with its session, or never sent after a crash).
+   */
+  function watchPlacement(m: Incoming): void {
+    if (m.offPlacement) return
+    try {
+      m.offPlacement = node.state.observe(placementKey(m.workloadId), (change) => {
+        const host = (change.value as { host?: unknown } | null | undefined)?.host
+        if (host === node.nodeId && incoming.get(m.id) === m) commit(m)
+      })
+    } catch {
+      // No replicated state: no placement to follow; the source's commit is the only way.
+    }
+  }
+
+  function sourceGone(m: Incoming): void {
+    if (!m.offPlacement) {
+      discard(m)
+      return
+    }
+    m.graceTimer = setTimeout(() => discard(m), graceMs)
+    m.graceTimer.unref?.()
+  }
 
   function receive(m: Incoming, offer: IncomingTransfer): Promise<unknown> {
     if (offer.metadata.kind === 'full') {
