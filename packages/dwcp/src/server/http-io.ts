@@ -72,16 +72,42 @@ export function sendJson(
   res.end(body)
 }
 
-/** Reads a JSON object body (empty: `{}`), bounded by {@link MAX_BODY_BYTES}. */
+/**
+ * Most bytes of a request body read and dropped when the request is refused or takes no body: reading it lets the
+ * client, still sending, see the answer instead of a reset connection; beyond this the connection is cut.
+ */
+export const MAX_DISCARDED_BODY_BYTES = 16 * 1024 * 1024
+
+/** Reads and drops what is left of a request's body (up to {@link MAX_DISCARDED_BODY_BYTES}). */
+export function discardBody(req: IncomingMessage): void {
+  if (req.readableEnded || req.destroyed) return
+  let seen = 0
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length
+    if (seen > MAX_DISCARDED_BODY_BYTES) req.destroy()
+  })
+  req.resume()
+}
+
+/**
+ * Reads a JSON object body (empty: `{}`), bounded by {@link MAX_BODY_BYTES}. A larger body is read to its end
+ * (and dropped, up to {@link MAX_DISCARDED_BODY_BYTES}) before the 413, so that the client gets the answer.
+ */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length
-    if (total > MAX_BODY_BYTES)
-      throw new HttpError(413, 'body_too_large', `request body above ${MAX_BODY_BYTES} bytes`)
-    chunks.push(chunk)
-  }
+  const total = await new Promise<number>((resolve, reject) => {
+    let seen = 0
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length
+      if (seen <= MAX_BODY_BYTES) chunks.push(chunk)
+      else if (seen > MAX_DISCARDED_BODY_BYTES) req.destroy()
+    })
+    req.once('end', () => resolve(seen))
+    req.once('error', reject)
+    req.once('close', () => resolve(seen))
+  })
+  if (total > MAX_BODY_BYTES)
+    throw new HttpError(413, 'body_too_large', `request body above ${MAX_BODY_BYTES} bytes`)
   const text = Buffer.concat(chunks).toString('utf8').trim()
   if (text === '') return {}
   let value: unknown

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ObservabilityHandler } from '@dwcp/metrics'
 import { type AuthSettings, authorize } from './auth.js'
 import type { ServerContext } from './context.js'
-import { errorReply, HttpError, Reply, readJsonBody } from './http-io.js'
+import { discardBody, errorReply, HttpError, Reply, readJsonBody } from './http-io.js'
 import { join, rebalance } from './routes-cluster.js'
 import { configSet } from './routes-config.js'
 import { debugLatency, debugTransport, statsCompression, status, version } from './routes-info.js'
@@ -55,6 +55,9 @@ export function createApiHandler(
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://dwcp')
     const route = routes[url.pathname]
+    // Only a POST route reads a body: any other request's body is read and dropped, so the answer reaches a
+    // client that is still sending it.
+    if (route?.method !== 'POST' || req.method !== 'POST') discardBody(req)
     if (!route) {
       observability(req, res)
       return
@@ -70,6 +73,8 @@ export function createApiHandler(
     })()
       .then((result) => reply.finish(result))
       .catch((error: unknown) => {
+        // Refused before its body was read (authorization): drop the body so that the refusal is seen.
+        discardBody(req)
         const { status } = errorReply(error)
         if (status >= 500) ctx.logger.warn({ path: url.pathname, status, error }, 'request failed')
         else ctx.logger.info({ path: url.pathname, status, error }, 'request refused')
