@@ -1,13 +1,4 @@
-import {
-  closeSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statfsSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, ftruncateSync, openSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   type Codec,
@@ -24,6 +15,14 @@ import { PAGE_BYTES } from './file-workload.js'
 import { imageDigest } from './image-digest.js'
 import { loadPageHash, PageDigests } from './page-digests.js'
 import { applyRecords, type RecordTarget } from './page-frames.js'
+import {
+  awaitPlacementDecision,
+  commitPartial,
+  flushImage,
+  markVerified,
+  recoverPartialImages,
+  removePartial,
+} from './partial-images.js'
 import { placementKey, servePlacementWrites } from './placement.js'
 import { decodeRecordsMessage, RECORDS_CHANNEL } from './records-channel.js'
 
@@ -53,7 +52,10 @@ export interface AcceptMigrationsOptions {
    * @default 60000
    */
   verifiedGraceMs?: number
-  /** Called when a migration commits: the image is complete, verified and placed here. */
+  /**
+   * Called when a migration commits: the image is complete, verified and placed here. `from` is the source, or
+   * empty for a copy a crash left verified and the restarted receiver committed once the placement named it.
+   */
   onCommitted?: (info: { workloadId: string; path: string; from: string }) => void
 }
 
@@ -87,7 +89,8 @@ interface Incoming {
   offClose: () => void
   /** Set once `verify` answered: from then on, placement naming this node commits the image. */
   offPlacement?: () => void
-  graceTimer?: ReturnType<typeof setTimeout>
+  /** Stops waiting for the placement of a verified copy whose source went away. */
+  stopWaiting?: () => void
 }
 
 /**
@@ -107,7 +110,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
   const release = (m: Incoming): void => {
     m.offClose()
     m.offPlacement?.()
-    if (m.graceTimer) clearTimeout(m.graceTimer)
+    m.stopWaiting?.()
   }
   const discard = (m: Incoming): void => {
     if (!incoming.delete(m.id)) return
@@ -115,7 +118,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
     try {
       closeSync(m.fd)
     } catch {}
-    rmSync(m.partialPath, { force: true })
+    removePartial(m.partialPath)
   }
   const find = (id: unknown, peer: string): Incoming => {
     const m = incoming.get(String(id))
@@ -124,6 +127,10 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
     return m
   }
 
+  // What a crash left here: unverified partial images go, verified ones wait for their placement.
+  const stopRecovery = recoverPartialImages(node, options.dir, graceMs, ({ workloadId, path }) =>
+    options.onCommitted?.({ workloadId, path, from: '' }),
+  )
   const offs = [
     servePlacementWrites(node),
     control.handle('begin', async (peer, r) => {
@@ -224,9 +231,14 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       const m = find(r.migrationId, peer)
       await m.chain
       watchPlacement(m)
-      if (r.scope === 'image')
-        return { digest: imageDigest(m.sizeBytes, (o, l) => readAt(m.fd, o, l, m.sizeBytes)) }
-      return { digest: m.pages.digest() }
+      const digest =
+        r.scope === 'image'
+          ? imageDigest(m.sizeBytes, (o, l) => readAt(m.fd, o, l, m.sizeBytes))
+          : m.pages.digest()
+      // On disk before the source may switch to it: a restart after a crash finds it, marked verified.
+      await flushImage(m.fd)
+      markVerified(m.partialPath, digest)
+      return { digest }
     }),
     control.handle('commit', async (peer, r) => ({ path: commit(find(r.migrationId, peer)) })),
     control.handle('abort', async (peer, r) => {
@@ -253,7 +265,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
     if (!incoming.delete(m.id)) return m.finalPath
     release(m)
     closeSync(m.fd)
-    renameSync(m.partialPath, m.finalPath)
+    commitPartial(m.partialPath, m.finalPath)
     options.onCommitted?.({ workloadId: m.workloadId, path: m.finalPath, from: m.from })
     return m.finalPath
   }
@@ -279,8 +291,13 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       discard(m)
       return
     }
-    m.graceTimer = setTimeout(() => discard(m), graceMs)
-    m.graceTimer.unref?.()
+    m.stopWaiting = awaitPlacementDecision({
+      node,
+      workloadId: m.workloadId,
+      graceMs,
+      commit: () => commit(m),
+      remove: () => discard(m),
+    })
   }
 
   function receive(m: Incoming, offer: IncomingTransfer): Promise<unknown> {
@@ -291,6 +308,9 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       }
       const sink: TransferSink = {
         positional: true,
+        // Most of the image is written now: start it on its way to disk, so that the flush before the switch
+        // (in the pause) has little left to do.
+        close: async () => void flushImage(m.fd).catch(() => {}),
         async write(offsetBytes, bytes) {
           if (offsetBytes + bytes.byteLength > m.sizeBytes)
             throw new InvalidArgumentError('offsetBytes', 'past the image')
@@ -323,6 +343,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       return incoming.size
     },
     close() {
+      stopRecovery()
       for (const off of offs) off()
       for (const m of [...incoming.values()]) discard(m)
     },

@@ -93,7 +93,15 @@ async function indexOf(node: DwcpNode, signal: AbortSignal | undefined): Promise
  * else is refused, so no peer can move another's workload or write outside `placement/`.
  */
 export function servePlacementWrites(node: DwcpNode): () => void {
-  return controlFor(node).handle('placement-set', async (peer, request) => {
+  const control = controlFor(node)
+  const offRead = control.handle('placement-get', async (peer, request) => {
+    if (!node.isMember(peer)) throw new PeerUnauthorizedError(peer, 'not a member of this cluster')
+    const key = String(request.key)
+    if (!key.startsWith(PLACEMENT_PREFIX))
+      throw new InvalidArgumentError('key', `refusing to read ${key}: not a placement key`)
+    return { value: (await node.state.get(key)) ?? null }
+  })
+  const offWrite = control.handle('placement-set', async (peer, request) => {
     if (!node.isMember(peer)) throw new PeerUnauthorizedError(peer, 'not a member of this cluster')
     const key = String(request.key)
     if (!key.startsWith(PLACEMENT_PREFIX) || key.length === PLACEMENT_PREFIX.length)
@@ -115,6 +123,32 @@ export function servePlacementWrites(node: DwcpNode): () => void {
     await node.state.set(key, value ?? null)
     return { index: (await indexOf(node, undefined)) ?? null }
   })
+  return () => {
+    offRead()
+    offWrite()
+  }
+}
+
+/**
+ * The workload's placement as the cluster has it now: read here where reads are local (CRDT) or this node
+ * leads, else asked of the leader (a follower's own view may lag). `undefined` when nothing is placed;
+ * throws when no leader answers (the caller asks again later).
+ */
+export async function readPlacement(node: DwcpNode, workloadId: string): Promise<Placement | undefined> {
+  const key = placementKey(workloadId)
+  try {
+    return asPlacement(await node.state.get(key))
+  } catch (error) {
+    if (!isDwcpError(error, 'DWCP_ERR_NOT_LEADER')) throw error
+    const leader = (error.data as { leader?: string }).leader
+    if (!leader || leader === node.nodeId) throw error
+    const reply = (await controlFor(node).request(
+      leader,
+      { type: 'placement-get', key },
+      { timeoutMs: FORWARD_TIMEOUT_MS },
+    )) as { value?: JsonValue } | null
+    return asPlacement(reply?.value ?? undefined)
+  }
 }
 
 /**
