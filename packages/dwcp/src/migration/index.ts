@@ -26,6 +26,7 @@ export {
   type Placement,
   PlacementBook,
   placementKey,
+  readPlacement,
   registerWorkload,
   writePlacement,
 } from './placement.js'
