@@ -65,13 +65,16 @@ if (role === 'target') {
   mkdirSync(dir, { recursive: true })
   const receiver = acceptMigrations(node, {
     dir,
-    onCommitted: ({ workloadId, path }) => {
-      const moved = FileWorkload.open({ id: workloadId, path })
-      imagePageDigest(moved.sizeBytes, (o, l) => moved.read(o, l))
-        .then((digest) => emit({ committed: workloadId, digest }))
-        .catch((error) => emit({ committed: workloadId, error: String(error) }))
-        .finally(() => moved.close())
-    },
+    // Hashed after the commit's answer has left: hashing 2 GiB holds the event loop for seconds, which must not
+    // count as the source's pause.
+    onCommitted: ({ workloadId, path }) =>
+      setTimeout(() => {
+        const moved = FileWorkload.open({ id: workloadId, path })
+        imagePageDigest(moved.sizeBytes, (o, l) => moved.read(o, l))
+          .then((digest) => emit({ committed: workloadId, digest }))
+          .catch((error) => emit({ committed: workloadId, error: String(error) }))
+          .finally(() => moved.close())
+      }, 50),
   })
   emit({ ready: 'target' })
   await untilStdinCloses()

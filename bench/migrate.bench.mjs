@@ -4,7 +4,8 @@
 //    processes, `tcp://` without TLS, one 2-member cluster with CRDT state for the placement). The image
 //    (BENCH_IMAGE_MIB, default 2048 MiB, the vm-migration example's mix of zero, text, binary and random pages,
 //    kept on disk in bench/.cache/migrate) is migrated while a writer dirties BENCH_DIRTY_PERCENT (default 5) %
-//    of its pages per second with small writes. Reported: total time, downtime (stop-and-copy), rounds, wire
+//    of its pages per second with small writes. Reported: total time, downtime (the writer's whole pause:
+//    stop-and-copy, comparison of the images, placement switch and commit), rounds, wire
 //    bytes (the migration's summary, cross-checked with the delay line's IP byte counter A→B), and whether the
 //    target's image hashes to the source's digest.
 //  - reference: `zstd -3 -T1 -c image` piped into one TCP connection to a sink in B (a cold copy: no writer,
