@@ -103,8 +103,9 @@ describe('a migration under SIGKILL', { timeout: 900_000 }, () => {
           if (stamped < seq)
             throw new Error(`page ${page}: acknowledged write ${seq} lost (holds ${stamped})`)
         }
-        const tally = (outcomes[role] ??= {})
+        const tally = outcomes[role] ?? {}
         tally[host as string] = (tally[host as string] ?? 0) + 1
+        outcomes[role] = tally
         if (host === 'b' && migrated) {
           const digest = await imagePageDigest(IMAGE_BYTES, (o, l) => image.subarray(o, o + l))
           expect(digest).toBe(migrated.digest)
