@@ -27,9 +27,20 @@ export interface CompressionCodecSpec {
   maxPayloadBytes: number
   /** Compresses a chunk into a payload. */
   compress(chunk: Uint8Array): Uint8Array
+  /**
+   * The same compression on a pool thread, for chunks of {@link OFF_THREAD_MIN_BYTES} or more: the event loop
+   * goes on meanwhile, and a caller with several chunks in flight uses more than one core.
+   */
+  compressOffThread?(chunk: Uint8Array): Promise<Uint8Array>
   /** Decompresses a payload into exactly `originalBytes` bytes, or throws a typed frame error. */
   decompress(payload: Uint8Array, originalBytes: number): Uint8Array
 }
+
+/**
+ * Smallest chunk compressed on a pool thread: below it the hop to the thread and back (tens of microseconds)
+ * costs more than compressing on the event loop.
+ */
+export const OFF_THREAD_MIN_BYTES = 64 * 1024
 
 /**
  * Checks a codec's `maxChunkBytes` option.
@@ -51,7 +62,10 @@ export function createCompressionCodec(spec: CompressionCodecSpec, components: C
 
     async encode(chunk: Uint8Array): Promise<EncodedChunk> {
       if (chunk.length > maxChunkBytes) throw new FrameTooLargeError(chunk.length, maxChunkBytes)
-      const payload = spec.compress(chunk)
+      const payload =
+        spec.compressOffThread && chunk.length >= OFF_THREAD_MIN_BYTES
+          ? await spec.compressOffThread(chunk)
+          : spec.compress(chunk)
       const frame = encodeFrame({ algorithm, level, originalBytes: chunk.length, payload })
       recorded.record(algorithm, chunk.length, frame.length)
       return { frame, algorithm, originalBytes: chunk.length }

@@ -5,7 +5,12 @@
 import type { CodecComponents, CodecFactory } from '@dwcp/core'
 import { DEFAULT_MAX_CHUNK_BYTES } from '../none-codec.js'
 import { checkMaxChunkBytes, createCompressionCodec } from './compression-codec.js'
-import { lz4CompressPayload, lz4DecompressPayload, lz4MaxPayloadBytes } from './lz4-payload.js'
+import {
+  lz4CompressPayload,
+  lz4CompressPayloadOffThread,
+  lz4DecompressPayload,
+  lz4MaxPayloadBytes,
+} from './lz4-payload.js'
 
 /** Options of {@link lz4Codec}. */
 export interface Lz4CodecInit {
@@ -51,6 +56,7 @@ export function lz4Codec(init: Lz4CodecInit = {}): CodecFactory {
         maxChunkBytes,
         maxPayloadBytes: lz4MaxPayloadBytes(maxChunkBytes),
         compress: lz4CompressPayload,
+        compressOffThread: lz4CompressPayloadOffThread,
         decompress: (payload, originalBytes) =>
           lz4DecompressPayload(payload, { maxOutputBytes: maxChunkBytes, expectedBytes: originalBytes }),
       },

@@ -1,6 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { lz4CompressPayload, lz4DecompressPayload, lz4MaxPayloadBytes } from './lz4-payload.js'
+import {
+  lz4CompressPayload,
+  lz4CompressPayloadOffThread,
+  lz4DecompressPayload,
+  lz4MaxPayloadBytes,
+} from './lz4-payload.js'
 import { CODEC_TEST_SEED, chunkArbitrary, seededBytes } from './test-fixtures/test-chunks.js'
 import { assertTyped, isError, thrown } from './test-fixtures/test-errors.js'
 import { buildLz4Frame, u32le } from './test-fixtures/test-lz4-frames.js'
@@ -12,6 +17,18 @@ const corrupt = 'DWCP_ERR_FRAME_CORRUPT'
 const backReference = Uint8Array.from([0x08, 0x0c, 0x00, 0x50, ...ascii('vwxyz')])
 
 describe('lz4 payloads', () => {
+  it('are the same frame whether compressed on the event loop or on a pool thread', async () => {
+    const chunk = seededBytes(256 * 1024, CODEC_TEST_SEED)
+    chunk.fill(7, 0, 64 * 1024)
+    const offThread = await lz4CompressPayloadOffThread(chunk)
+    expect(Buffer.from(offThread).equals(Buffer.from(lz4CompressPayload(chunk)))).toBe(true)
+    expect(
+      Buffer.from(lz4DecompressPayload(offThread, { maxOutputBytes: chunk.length })).equals(
+        Buffer.from(chunk),
+      ),
+    ).toBe(true)
+  })
+
   it('round-trip every kind of chunk, with and without the exact size', () => {
     fc.assert(
       fc.property(chunkArbitrary(200_000), (chunk) => {

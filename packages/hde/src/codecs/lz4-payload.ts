@@ -46,6 +46,15 @@ export function lz4CompressPayload(bytes: Uint8Array): Uint8Array {
 }
 
 /**
+ * {@link lz4CompressPayload} on one of libuv's pool threads: the same frame, while the event loop goes on (a
+ * sender with several chunks in flight compresses them on other cores). The caller must not change `bytes` until
+ * the promise settles.
+ */
+export function lz4CompressPayloadOffThread(bytes: Uint8Array): Promise<Uint8Array> {
+  return lz4.compressFrame(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+}
+
+/**
  * Largest LZ4 payload, in bytes, an encoder writes for `originalBytes` of input: incompressible blocks are
  * stored as is, so the overhead is at most a size word and a block checksum per 64 KiB block (the smallest
  * block size) plus the largest header (19 bytes), the end mark and a content checksum.
