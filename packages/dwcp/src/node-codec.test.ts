@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   bytesSink,
   bytesSource,
@@ -12,6 +15,11 @@ import { noneCodec } from '@dwcp/hde'
 import { type PrometheusMetrics, prometheusMetrics } from '@dwcp/metrics'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNode } from './create-node.js'
+import { acceptMigrations } from './migration/accept.js'
+import { migrate } from './migration/migrate.js'
+import { imagePageDigest } from './migration/page-digests.js'
+import { decodeRecordsMessage, RECORDS_CHANNEL } from './migration/records-channel.js'
+import { makeWorkload, startWriter } from './migration/test-fixtures/migration-cluster.js'
 import type { NodeTuning } from './mode-defaults.js'
 import type { DwcpNode } from './node.js'
 
@@ -112,6 +120,65 @@ describe('the node codec on transfers', { timeout: 120_000 }, () => {
     expect(Buffer.from(await received).equals(payload)).toBe(true)
     expect(counts).toEqual({ encoded: payload.byteLength, decoded: payload.byteLength })
     expect(a.health().components.codec?.implementation).toBe('custom (counting)')
+  })
+
+  it('a custom codec sees the records of a migration too, on both ends', async () => {
+    const counts = { encoded: 0, decoded: 0 }
+    const counting: CodecFactory = (components) => {
+      const none = noneCodec()(components)
+      return {
+        name: 'counting',
+        async encode(chunk: Uint8Array, context: CodecContext): Promise<EncodedChunk> {
+          counts.encoded += chunk.byteLength
+          return none.encode(chunk, context)
+        },
+        async decode(frame: Uint8Array, context: CodecContext): Promise<Uint8Array> {
+          const bytes = await none.decode(frame, context)
+          counts.decoded += bytes.byteLength
+          return bytes
+        },
+      } satisfies Codec
+    }
+    const root = mkdtempSync(join(tmpdir(), 'dwcp-custom-codec-'))
+    try {
+      const members = ['a', 'b'].map((id) => ({ id, address: `memory://custom-codec-${id}` }))
+      const [a, b] = ['a', 'b'].map((id) =>
+        createNode('internet', {
+          nodeId: id,
+          listen: [`memory://custom-codec-${id}`],
+          metrics: false,
+          codec: counting,
+          cluster: { members, dataDir: join(root, id) },
+        }),
+      ) as [DwcpNode, DwcpNode]
+      nodes.push(a, b)
+      await a.start()
+      await b.start()
+      await a.connect(b.addresses()[0] as string)
+      mkdirSync(join(root, 'images'))
+      const receiver = acceptMigrations(b, { dir: join(root, 'images') })
+      const flags: boolean[] = []
+      b.on('message', (_peer, channel, bytes) => {
+        if (channel === RECORDS_CHANNEL) flags.push(decodeRecordsMessage(bytes).encoded)
+      })
+      const workload = await makeWorkload(root, 'vm-c', 8 * MiB)
+      const writer = startWriter(workload)
+      try {
+        const summary = await migrate({ node: a, workload, target: 'b' })
+        await writer.stop()
+        expect(summary.digest).toBe(await imagePageDigest(workload.sizeBytes, (o, l) => workload.read(o, l)))
+      } finally {
+        receiver.close()
+        workload.close()
+      }
+      // The stop-and-copy at least went as records messages, each one a frame of the custom codec.
+      expect(flags.length).toBeGreaterThan(0)
+      expect(flags.every((encoded) => encoded)).toBe(true)
+      expect(counts.encoded).toBeGreaterThan(8 * MiB)
+      expect(counts.decoded).toBe(counts.encoded)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 
   it('a node decodes what a node of another mode encodes (internet to datacenter)', async () => {

@@ -24,6 +24,8 @@ export interface NodeCodecs {
   decoder: Codec
   /** What health reports for the codec role. */
   health: ComponentHealth
+  /** Whether the host gave its own codec: it then sees every byte, the frames the node builds itself included. */
+  custom: boolean
 }
 
 /**
@@ -48,6 +50,7 @@ export function nodeCodecs(
       forClass: () => codec,
       decoder: codec,
       health: { status: 'up', implementation: `custom (${codec.name})` },
+      custom: true,
     }
   }
   const maxChunkBytes = MAX_TRANSFER_CHUNK_BYTES
@@ -66,6 +69,7 @@ export function nodeCodecs(
       implementation: describe(mode, algorithm, level, mlEnabled),
       details: { algorithm, ...(level === undefined ? {} : { level }), mlEnabled },
     },
+    custom: false,
   }
 }
 

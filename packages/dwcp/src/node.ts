@@ -93,6 +93,14 @@ export class DwcpNode extends Emitter<DwcpNodeEvents> {
     return this.#parts.codecs.primary
   }
 
+  /**
+   * Whether the host gave `createNode` its own codec: it then sees every byte this node moves, including the
+   * frames a migration builds itself (records messages), which the default codecs leave as they are.
+   */
+  get customCodec(): boolean {
+    return this.#parts.codecs.custom
+  }
+
   /** The codec bulk bytes to `peer` are encoded with: the one of the path's class. */
   codecFor(peer: string): Codec {
     return this.#parts.codecs.forClass(this.pathClass(peer))

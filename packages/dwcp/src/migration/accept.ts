@@ -237,7 +237,7 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
     }),
     node.on('message', (peer, channel, bytes) => {
       if (channel !== RECORDS_CHANNEL) return
-      let message: { migrationId: string; records: Uint8Array }
+      let message: { migrationId: string; records: Uint8Array; encoded: boolean }
       try {
         message = decodeRecordsMessage(bytes)
       } catch {
@@ -247,8 +247,14 @@ export function acceptMigrations(node: DwcpNode, options: AcceptMigrationsOption
       if (!m || m.from !== peer) return
       m.recordMessages++
       const records = message.records.slice()
+      const { encoded } = message
       m.chain = m.chain
-        .then(() => applyRecords(records, recordTarget(m)))
+        .then(async () =>
+          applyRecords(
+            encoded ? await m.plainCodec.decode(records, { mode: m.mode }) : records,
+            recordTarget(m),
+          ),
+        )
         .catch((error: unknown) => {
           m.recordFailure ??= error
         })
