@@ -130,4 +130,36 @@ describe('lz4UnlessFaster', () => {
     expect(await codec.decode(raw.frame, context)).toEqual(chunk)
     expect((await codec.encode(chunk, { ...fast, cpuBudgetCores: 32 })).algorithm).toBe('lz4')
   })
+
+  it('measures lz4 again now and then while chunks go as they are, and counts encodes at once as one busy time', async () => {
+    let now = 0
+    const lz4 = lz4Codec()(components)
+    const pending: Array<() => void> = []
+    // Each encode finishes when the test says: two run at once over the same 2 ms.
+    const heldLz4 = {
+      ...lz4,
+      name: lz4.name,
+      encode: async (chunk: Uint8Array, ctx: typeof context) => {
+        await new Promise<void>((resolve) => pending.push(resolve))
+        return lz4.encode(chunk, ctx)
+      },
+    }
+    const codec = lz4UnlessFaster({ lz4: heldLz4, none: noneCodec()(components), nowMs: () => now })
+    const chunk = textChunk(65536)
+    const both = [codec.encode(chunk, context), codec.encode(chunk, context)]
+    now += 2
+    for (const release of pending.splice(0)) release()
+    await Promise.all(both)
+    // 2 × 64 KiB in 2 ms of busy time: about 524 Mbit/s, as one chunk per ms would be.
+    expect(codec.lz4RateBps).toBeCloseTo(524_288_000, -3)
+    const fast = { ...context, predictedBandwidthBps: 10e9 }
+    const algorithms: string[] = []
+    for (let i = 0; i < 32; i++) {
+      const encoding = codec.encode(chunk, fast)
+      now += 1
+      for (const release of pending.splice(0)) release()
+      algorithms.push((await encoding).algorithm)
+    }
+    expect(algorithms.filter((a) => a === 'lz4')).toHaveLength(2)
+  })
 })
