@@ -9,13 +9,15 @@ export interface DemoArgs {
 }
 
 /**
- * Parses `--size <MiB>`, `--dirty <percent>`, `--codec <node|raw>`, `--serve`, `--port <n>`; anything else is an
- * error.
+ * Parses `--size <MiB>`, `--dirty <percent>`, `--codec <node|raw>`, `--serve`, `--port <n>` (a bare `--` is
+ * skipped); anything else is an error.
  */
 export function parseArgs(argv: readonly string[]): DemoArgs | { error: string } {
   const args: DemoArgs = { sizeMiB: 1024, dirtyPercentPerSecond: 2, serve: false, port: 8080, codec: 'node' }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
+    // `pnpm demo -- --size 4096` hands the script the `--` too: it separates, and means nothing here.
+    if (flag === '--') continue
     if (flag === '--serve') {
       args.serve = true
       continue

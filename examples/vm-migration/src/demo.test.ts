@@ -32,5 +32,10 @@ describe('vm-migration demo', () => {
     expect(await main(['--size', 'x'], { error: (l) => errors.push(l) })).toBe(2)
     expect(errors.join('\n')).toContain('usage:')
     expect(parseArgs(['--serve', '--size', '64'])).toMatchObject({ serve: true, sizeMiB: 64 })
+    // As `pnpm demo -- --codec raw --size 4096` passes them (the README's commands).
+    expect(parseArgs(['--', '--codec', 'raw', '--size', '4096'])).toMatchObject({
+      codec: 'raw',
+      sizeMiB: 4096,
+    })
   })
 })
