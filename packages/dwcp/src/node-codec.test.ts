@@ -74,6 +74,25 @@ async function tcpPair(
   return { a, b, metricsA }
 }
 
+/** A codec that sends chunks as they are and counts the bytes it encodes and decodes into `counts`. */
+function countingCodec(counts: { encoded: number; decoded: number }): CodecFactory {
+  return (components) => {
+    const none = noneCodec()(components)
+    return {
+      name: 'counting',
+      async encode(chunk: Uint8Array, context: CodecContext): Promise<EncodedChunk> {
+        counts.encoded += chunk.byteLength
+        return none.encode(chunk, context)
+      },
+      async decode(frame: Uint8Array, context: CodecContext): Promise<Uint8Array> {
+        const bytes = await none.decode(frame, context)
+        counts.decoded += bytes.byteLength
+        return bytes
+      },
+    } satisfies Codec
+  }
+}
+
 function receiveInto(node: DwcpNode, sizeBytes: number): Promise<Uint8Array> {
   const sink = bytesSink(sizeBytes)
   return new Promise((resolve, reject) =>
@@ -98,21 +117,7 @@ describe('the node codec on transfers', { timeout: 120_000 }, () => {
 
   it('a custom codec passed to createNode sees every byte, on both ends', async () => {
     const counts = { encoded: 0, decoded: 0 }
-    const counting: CodecFactory = (components) => {
-      const none = noneCodec()(components)
-      return {
-        name: 'counting',
-        async encode(chunk: Uint8Array, context: CodecContext): Promise<EncodedChunk> {
-          counts.encoded += chunk.byteLength
-          return none.encode(chunk, context)
-        },
-        async decode(frame: Uint8Array, context: CodecContext): Promise<Uint8Array> {
-          const bytes = await none.decode(frame, context)
-          counts.decoded += bytes.byteLength
-          return bytes
-        },
-      } satisfies Codec
-    }
+    const counting = countingCodec(counts)
     const { a, b } = await tcpPair(['internet', 'internet'], { codec: counting })
     const payload = randomBytes(9 * MiB + 123)
     const received = receiveInto(b, payload.byteLength)
@@ -124,21 +129,7 @@ describe('the node codec on transfers', { timeout: 120_000 }, () => {
 
   it('a custom codec sees the records of a migration too, on both ends', async () => {
     const counts = { encoded: 0, decoded: 0 }
-    const counting: CodecFactory = (components) => {
-      const none = noneCodec()(components)
-      return {
-        name: 'counting',
-        async encode(chunk: Uint8Array, context: CodecContext): Promise<EncodedChunk> {
-          counts.encoded += chunk.byteLength
-          return none.encode(chunk, context)
-        },
-        async decode(frame: Uint8Array, context: CodecContext): Promise<Uint8Array> {
-          const bytes = await none.decode(frame, context)
-          counts.decoded += bytes.byteLength
-          return bytes
-        },
-      } satisfies Codec
-    }
+    const counting = countingCodec(counts)
     const root = mkdtempSync(join(tmpdir(), 'dwcp-custom-codec-'))
     try {
       const members = ['a', 'b'].map((id) => ({ id, address: `memory://custom-codec-${id}` }))
